@@ -1,0 +1,192 @@
+#include "common/options.h"
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <iostream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace hitclock::common {
+namespace {
+
+std::string EnvName(std::string_view name) {
+  std::string env = "HITCLOCK_" + std::string(name);
+  for (char& c : env) {
+    c = (c == '-') ? '_' : absl::ascii_toupper(static_cast<unsigned char>(c));
+  }
+  return env;
+}
+
+}  // namespace
+
+absl::StatusOr<ServiceOptions> ParseServiceOptions(
+    const ServiceDescriptor& descriptor, int argc, const char* const* argv,
+    int* exit_code) {
+  ServiceOptions options;
+  options.listen_address = absl::StrCat("0.0.0.0:", descriptor.default_port);
+  std::string log_format = "text";
+  double shutdown_seconds = absl::ToDoubleSeconds(options.shutdown_timeout);
+  std::string probe;
+
+  CLI::App app(absl::StrCat("hitclock ", descriptor.name, " service (",
+                            descriptor.grpc_service,
+                            "). Every option can also be set through the "
+                            "environment variable shown; a flag wins."),
+               std::string(descriptor.name));
+  app.option_defaults()->always_capture_default();
+
+  app.add_option("--listen", options.listen_address,
+                 "Address to serve gRPC on (host:port; port 0 picks one)")
+      ->envname("HITCLOCK_LISTEN");
+  app.add_option("--data-dir", options.data_dir,
+                 "Directory of the service's SQLite database")
+      ->envname("HITCLOCK_DATA_DIR");
+  app.add_option("--log-level", options.log_level, "Lowest level logged")
+      ->envname("HITCLOCK_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-format", log_format,
+                 "Log lines on stdout as plain text or as JSON objects")
+      ->envname("HITCLOCK_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--auth-token", options.auth_token,
+                 "When set, write methods need metadata "
+                 "'authorization: Bearer <token>' (never logged)")
+      ->envname("HITCLOCK_AUTH_TOKEN")
+      ->default_str("");
+  app.add_flag("--auth-reads", options.auth_reads,
+               "Read methods need the token too")
+      ->envname("HITCLOCK_AUTH_READS");
+  app.add_option("--tls-cert", options.tls_cert,
+                 "PEM certificate chain: serve TLS (needs --tls-key)")
+      ->envname("HITCLOCK_TLS_CERT")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", options.tls_key, "PEM private key of --tls-cert")
+      ->envname("HITCLOCK_TLS_KEY")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-ca", options.tls_ca,
+                 "PEM CA bundle to verify peers and the probed server "
+                 "(default with TLS: --tls-cert itself)")
+      ->envname("HITCLOCK_TLS_CA")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-server-name", options.tls_server_name,
+                 "Name expected in the certificates of peers and of the "
+                 "probed server (default: the host dialed)")
+      ->envname("HITCLOCK_TLS_SERVER_NAME");
+  app.add_option("--shutdown-timeout", shutdown_seconds,
+                 "Seconds in-flight calls may take to finish after "
+                 "SIGTERM/SIGINT")
+      ->envname("HITCLOCK_SHUTDOWN_TIMEOUT")
+      ->check(CLI::NonNegativeNumber);
+
+  std::map<std::string, std::string> peer_values;
+  for (const std::string& peer : descriptor.peers) {
+    peer_values[peer] = "";
+  }
+  for (const std::string& peer : descriptor.peers) {
+    const std::string name = absl::StrCat(peer, "-address");
+    app.add_option(
+           absl::StrCat("--", name), peer_values[peer],
+           absl::StrCat("Address (host:port) of the ", peer, " service"))
+        ->envname(EnvName(name));
+  }
+  std::map<std::string, std::string> extra_values;
+  for (const ExtraFlag& flag : descriptor.extra_flags) {
+    extra_values[flag.name] = flag.default_value;
+  }
+  for (const ExtraFlag& flag : descriptor.extra_flags) {
+    auto* option = app.add_option(absl::StrCat("--", flag.name),
+                                  extra_values[flag.name], flag.help);
+    option->envname(flag.env.empty() ? EnvName(flag.name) : flag.env);
+  }
+
+  CLI::Option* probe_option =
+      app.add_option("--probe", probe,
+                     "Health-check a running server instead of serving: "
+                     "exit 0 when SERVING, 1 otherwise (ADDR defaults to "
+                     "--listen with a wildcard host made loopback)")
+          ->expected(0, 1)
+          ->type_name("[ADDR]")
+          ->default_str("");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    *exit_code = 0;
+    return absl::CancelledError("help printed");
+  } catch (const CLI::ParseError& e) {
+    *exit_code = 2;
+    return absl::InvalidArgumentError(
+        absl::StrCat(e.what(), "\nRun with --help for more information."));
+  }
+
+  auto bad = [exit_code](std::string_view message) {
+    *exit_code = 2;
+    return absl::InvalidArgumentError(
+        std::string(message) + "\nRun with --help for more information.");
+  };
+  if (options.listen_address.empty()) return bad("--listen: must not be empty");
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return bad("--tls-cert and --tls-key: give both or neither");
+  }
+  if (!std::isfinite(shutdown_seconds)) {
+    return bad("--shutdown-timeout: must be a number of seconds");
+  }
+  options.log_format =
+      log_format == "json" ? LogFormat::kJson : LogFormat::kText;
+  options.shutdown_timeout = absl::Seconds(shutdown_seconds);
+  options.peers = std::move(peer_values);
+  options.extra = std::move(extra_values);
+  if (probe_option->count() > 0) options.probe = probe;
+  *exit_code = 0;
+  return options;
+}
+
+std::string ProbeAddress(const ServiceOptions& options) {
+  if (options.probe.has_value() && !options.probe->empty()) {
+    return *options.probe;
+  }
+  const std::string& listen = options.listen_address;
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return listen;
+  const std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.empty() || host == "0.0.0.0" || host == "*") {
+    return absl::StrCat("127.0.0.1:", port);
+  }
+  if (host == "[::]" || host == "::") return absl::StrCat("[::1]:", port);
+  return listen;
+}
+
+std::vector<std::pair<std::string, std::string>> OptionsFields(
+    const ServiceOptions& options) {
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"listen", options.listen_address},
+      {"data_dir", options.data_dir},
+      {"log_level", options.log_level},
+      {"log_format", options.log_format == LogFormat::kJson ? "json" : "text"},
+      {"auth_token", options.auth_token.empty() ? "" : "***"},
+      {"auth_reads", options.auth_reads ? "true" : "false"},
+      {"tls_cert", options.tls_cert},
+      {"tls_key", options.tls_key},
+      {"tls_ca", options.tls_ca},
+      {"tls_server_name", options.tls_server_name},
+      {"shutdown_timeout", absl::FormatDuration(options.shutdown_timeout)},
+  };
+  for (const auto& [peer, address] : options.peers) {
+    fields.emplace_back(absl::StrCat(peer, "_address"), address);
+  }
+  for (const auto& [name, value] : options.extra) {
+    fields.emplace_back(name, value);
+  }
+  return fields;
+}
+
+std::string DescribeOptions(const ServiceOptions& options) {
+  return absl::StrJoin(OptionsFields(options), " ", absl::PairFormatter("="));
+}
+
+}  // namespace hitclock::common

@@ -1,0 +1,54 @@
+// SQLite helpers: opening with the house pragmas, migrations, transactions.
+#ifndef HITCLOCK_COMMON_SQLITE_H_
+#define HITCLOCK_COMMON_SQLITE_H_
+
+#include <SQLiteCpp/Database.h>
+
+#include <memory>
+#include <span>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace hitclock::common {
+
+// One schema step. Migrations are applied in increasing `version` order, each
+// in its own transaction together with its row in table `schema_version`.
+// `sql` may hold several statements.
+struct Migration {
+  int version;
+  std::string sql;
+};
+
+// Opens (creating the parent directory and the file if needed) the database
+// at `path` with journal_mode=WAL, busy_timeout=5000 ms, foreign_keys=ON and
+// synchronous=NORMAL (FULL when `synchronous_full`), then applies the
+// migrations whose version is above the recorded one. Versions must be
+// positive and strictly increasing. A database newer than the newest
+// migration is FAILED_PRECONDITION.
+// The connection is one `SQLite::Database`: callers serialize their use of it
+// (e.g. a mutex in the store), since a transaction belongs to the connection,
+// not to a thread.
+absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(
+    const std::string& path, std::span<const Migration> migrations,
+    bool synchronous_full = false);
+
+// `<data_dir>/<file_name>`.
+std::string DatabasePath(const std::string& data_dir,
+                         const std::string& file_name);
+
+// The schema version recorded in `schema_version` (0 when none).
+absl::StatusOr<int> SchemaVersion(SQLite::Database& db);
+
+// Runs `fn` inside one transaction (BEGIN IMMEDIATE). Commits when `fn`
+// returns OK and returns the commit's status; rolls back and returns `fn`'s
+// status otherwise. An exception thrown by `fn` rolls back and is returned as
+// `StatusFromSqlite(e)`; nothing escapes.
+absl::Status InTransaction(SQLite::Database& db,
+                           absl::FunctionRef<absl::Status()> fn);
+
+}  // namespace hitclock::common
+
+#endif  // HITCLOCK_COMMON_SQLITE_H_
