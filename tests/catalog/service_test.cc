@@ -179,8 +179,7 @@ TEST_F(CatalogServiceTest, AnAliasAddedLaterResolvesWaitingCredits) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(updated.artist().name(), "Jimin") << "mask touched other fields";
   EXPECT_EQ(updated.artist().memberships_size(), 1);
-  EXPECT_EQ(Resolve("With You", "Mochi & Ha Sung-woon").track_id(),
-            "with-you");
+  EXPECT_EQ(Resolve("With You", "Mochi & Ha Sung-woon").track_id(), "with-you");
 }
 
 TEST_F(CatalogServiceTest, BadInputNamesTheField) {
