@@ -234,7 +234,7 @@ absl::StatusOr<WriteOutcome> CatalogStore::PutArtistRow(
   if (!existing.ok()) return existing.status();
   if (must_be_new && existing->has_value()) {
     return absl::AlreadyExistsError(absl::StrCat(
-        "`", field, ".id`: artist \"", artist.id(), "\" already exists"));
+        field, ".id: artist \"", artist.id(), "\" already exists"));
   }
   // Every name key must be free or already this artist's.
   std::vector<std::pair<std::string, std::string>> keys;  // key, field
@@ -252,9 +252,8 @@ absl::StatusOr<WriteOutcome> CatalogStore::PutArtistRow(
     if (owner.executeStep()) {
       std::string other = owner.getColumn(0).getString();
       if (other != artist.id()) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("`", key_field, "`: the name already names artist \"",
-                         other, "\""));
+        return absl::AlreadyExistsError(absl::StrCat(
+            key_field, ": the name already names artist \"", other, "\""));
       }
     }
   }
@@ -437,8 +436,8 @@ absl::StatusOr<WriteOutcome> CatalogStore::PutTrack(v1::Track& track,
       *db_, "SELECT body FROM tracks WHERE id = ?", track.id());
   if (!existing.ok()) return existing.status();
   if (must_be_new && existing->has_value()) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "`", field, ".id`: track \"", track.id(), "\" already exists"));
+    return absl::AlreadyExistsError(
+        absl::StrCat(field, ".id: track \"", track.id(), "\" already exists"));
   }
   for (int i = 0; i < track.artists_size(); ++i) {
     const std::string& artist = track.artists(i).artist_id();
@@ -464,10 +463,10 @@ absl::StatusOr<WriteOutcome> CatalogStore::PutTrack(v1::Track& track,
     owner.bind(2, p.id());
     owner.bind(3, p.storefront());
     if (owner.executeStep() && owner.getColumn(0).getString() != track.id()) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "`", Indexed(field, "provider_ids", i), "`: ", p.provider(), " id ",
-          p.id(), " already belongs to track \"",
-          owner.getColumn(0).getString(), "\""));
+      return absl::AlreadyExistsError(
+          absl::StrCat(Indexed(field, "provider_ids", i), ": ", p.provider(),
+                       " id ", p.id(), " already belongs to track \"",
+                       owner.getColumn(0).getString(), "\""));
     }
   }
   if (existing->has_value()) {
@@ -622,9 +621,8 @@ absl::StatusOr<WriteOutcome> CatalogStore::PutProduction(
       *db_, "SELECT body FROM productions WHERE id = ?", production.id());
   if (!existing.ok()) return existing.status();
   if (must_be_new && existing->has_value()) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("`", field, ".id`: production \"", production.id(),
-                     "\" already exists"));
+    return absl::AlreadyExistsError(absl::StrCat(
+        field, ".id: production \"", production.id(), "\" already exists"));
   }
   if (existing->has_value()) {
     if (SameContent(**existing, production)) {
