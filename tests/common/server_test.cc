@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -489,6 +491,44 @@ TEST_F(ServerTest, ServiceMainProbeMode) {
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(ServiceMain(Descriptor(), 2, const_cast<char**>(argv), factory), 1);
   ::testing::internal::GetCapturedStderr();
+}
+
+TEST_F(ServerTest, ServesTlsFromCertificateFiles) {
+  std::string dir = ::testing::TempDir() + "/tls-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  const std::string cert = dir + "/cert.pem";
+  const std::string key = dir + "/key.pem";
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+      "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  ServiceOptions options = WithToken();
+  options.tls_cert = cert;
+  options.tls_key = key;
+  Start(options);
+  const ClientTls tls{
+      .enabled = true, .ca_file = cert, .target_name_override = "localhost"};
+  EXPECT_EQ(Probe(server_->address(), kServiceName, absl::Seconds(3), tls), 0);
+  // A plaintext client gets no answer from a TLS server.
+  EXPECT_EQ(Probe(server_->address(), kServiceName, absl::Seconds(3)), 1);
+
+  // Over TLS, the bearer token is still what lets a write run.
+  auto channel = CreatePeerChannel(server_->address(), tls);
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  auto stub = CounterService::NewStub(*channel);
+  AddCounterRequest request;
+  request.set_delta(5);
+  AddCounterResponse response;
+  grpc::ClientContext refused;
+  EXPECT_EQ(stub->AddCounter(&refused, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext allowed;
+  SetBearerToken(&allowed, "s3cret");
+  grpc::Status status = stub->AddCounter(&allowed, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.value(), 5);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
