@@ -1,5 +1,6 @@
 #include "services/catalog/core/normalize.h"
 
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,9 @@ struct NameKeyCase {
   std::string_view name;
   std::string_view key;
 };
+
+// Readable test names in ctest: the case's input, not its bytes.
+void PrintTo(const NameKeyCase& c, std::ostream* os) { *os << c.name; }
 
 class NameKeyTest : public ::testing::TestWithParam<NameKeyCase> {};
 
@@ -105,6 +109,10 @@ struct Utf8Case {
   bool valid;
 };
 
+void PrintTo(const Utf8Case& c, std::ostream* os) {
+  *os << (c.valid ? "valid" : "invalid") << " of " << c.text.size() << " bytes";
+}
+
 class IsValidUtf8Test : public ::testing::TestWithParam<Utf8Case> {};
 
 TEST_P(IsValidUtf8Test, Classifies) {
@@ -131,6 +139,8 @@ struct TitleCase {
   std::vector<std::string> featured;
   bool had_decoration;
 };
+
+void PrintTo(const TitleCase& c, std::ostream* os) { *os << c.title; }
 
 class ParseTitleTest : public ::testing::TestWithParam<TitleCase> {};
 
@@ -219,6 +229,8 @@ struct CreditCase {
   std::string_view credit;
   std::vector<std::string> names;
 };
+
+void PrintTo(const CreditCase& c, std::ostream* os) { *os << c.credit; }
 
 class SplitCreditTest : public ::testing::TestWithParam<CreditCase> {};
 

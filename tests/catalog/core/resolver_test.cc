@@ -1,5 +1,6 @@
 #include "services/catalog/core/resolver.h"
 
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -66,6 +67,9 @@ struct ResolveCase {
   std::string_view detail_substring;    // expected in `detail`
   std::vector<std::string> candidates;  // expected when unresolved
 };
+
+// Readable test names in ctest: the case's name, not its bytes.
+void PrintTo(const ResolveCase& c, std::ostream* os) { *os << c.name; }
 
 class ResolveTest : public ::testing::TestWithParam<ResolveCase> {
  protected:
