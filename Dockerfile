@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# hitclock: the three services (and the demo tools) in one runtime image.
+# Base: debian:bookworm-slim (scripts/make-base-image creates it locally when
+# no registry can be reached).
+
+FROM debian:bookworm-slim AS build
+ENV DEBIAN_FRONTEND=noninteractive
+WORKDIR /src
+# The dependency layer only changes when the package list does.
+COPY scripts/install-deps scripts/install-deps
+RUN scripts/install-deps --no-go && rm -rf /var/lib/apt/lists/*
+COPY . .
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DHITCLOCK_BUILD_TESTS=OFF -DHITCLOCK_BUILD_BENCHMARKS=OFF \
+ && cmake --build /build --parallel "$(nproc)" \
+ && mkdir -p /out \
+ && find /build -name 'hitclock*' -type f -perm -u+x -exec cp {} /out/ \; \
+ && strip /out/* \
+ && ls -l /out
+
+FROM debian:bookworm-slim AS runtime
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends \
+      ca-certificates libgrpc++1.51 libprotobuf32 libspdlog1.10 libfmt9 \
+      libutf8proc2 libsqlite3-0 libcurl4 libsimdjson14 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --create-home --home-dir /var/lib/hitclock hitclock \
+ && mkdir -p /data /opt/hitclock/demo && chown hitclock:hitclock /data
+COPY --from=build /out/ /usr/local/bin/
+COPY demo/ /opt/hitclock/demo/
+COPY scripts/demo-load /usr/local/bin/hitclock-demo-load
+USER hitclock
+ENV HITCLOCK_DATA_DIR=/data HITCLOCK_LOG_FORMAT=json
+VOLUME ["/data"]
