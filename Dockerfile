@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # hitclock: the three services (and the demo tools) in one runtime image.
 # Base: debian:bookworm-slim (scripts/make-base-image creates it locally when
 # no registry can be reached).
@@ -25,7 +24,7 @@ RUN apt-get update -qq \
       ca-certificates libgrpc++1.51 libprotobuf32 libspdlog1.10 libfmt9 \
       libutf8proc2 libsqlite3-0 libcurl4 libsimdjson14 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --create-home --home-dir /var/lib/hitclock hitclock \
+ && useradd --uid 10001 --create-home --home-dir /var/lib/hitclock hitclock \
  && mkdir -p /data /opt/hitclock/demo && chown hitclock:hitclock /data
 COPY --from=build /out/ /usr/local/bin/
 COPY demo/ /opt/hitclock/demo/
