@@ -174,6 +174,7 @@ void RunningServer::Shutdown() {
           server_->GetHealthCheckService()) {
     health->Shutdown();
   }
+  instance_->BeginShutdown();
   // Stops accepting calls at once; in-flight calls get until the deadline,
   // then are cancelled. Returns when every call is done.
   server_->Shutdown(

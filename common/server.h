@@ -22,6 +22,11 @@ class ServiceInstance {
   virtual ~ServiceInstance() = default;
   // The services to register; they must outlive the server (owned here).
   virtual std::vector<grpc::Service*> GrpcServices() = 0;
+  // Called once when shutdown begins, after health turned NOT_SERVING and
+  // before the server waits for in-flight calls: end long-lived streams
+  // (watches) here so that they finish with a status instead of holding the
+  // shutdown until its deadline.
+  virtual void BeginShutdown() {}
   // Called once after the server stopped and every call finished: close the
   // store.
   virtual void Close() {}

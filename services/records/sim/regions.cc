@@ -2,20 +2,15 @@
 
 #include <algorithm>
 
+#include "common/storefronts.h"
+
 namespace hitclock::records::sim {
 
 const std::vector<std::string>& ItunesSongChartRegions() {
-  static const auto* const kRegions = new std::vector<std::string>{
-      "ae", "ag", "ai", "am", "ar", "at", "au", "az", "bb", "be", "bf", "bg",
-      "bh", "bm", "bn", "bo", "br", "bs", "bw", "by", "bz", "ca", "ch", "cl",
-      "co", "cr", "cv", "cy", "cz", "de", "dk", "dm", "do", "ec", "ee", "eg",
-      "es", "fi", "fj", "fm", "fr", "gb", "gd", "gh", "gm", "gr", "gt", "gw",
-      "hk", "hn", "hu", "id", "ie", "il", "in", "it", "jo", "jp", "ke", "kg",
-      "kh", "kn", "ky", "kz", "la", "lb", "lk", "lt", "lu", "lv", "md", "mn",
-      "mo", "mt", "mu", "mx", "my", "mz", "na", "ne", "ng", "ni", "nl", "no",
-      "np", "nz", "om", "pa", "pe", "pg", "ph", "pl", "pt", "py", "qa", "ro",
-      "ru", "sa", "se", "sg", "si", "sk", "sv", "sz", "th", "tj", "tm", "tr",
-      "tt", "tw", "ua", "ug", "us", "uz", "ve", "vg", "vn", "za", "zw"};
+  static const auto* const kRegions = [] {
+    const auto codes = common::ItunesSongChartCountries();
+    return new std::vector<std::string>(codes.begin(), codes.end());
+  }();
   return *kRegions;
 }
 

@@ -1,0 +1,20 @@
+// UTF-8 validity.
+#ifndef HITCLOCK_SERVICES_INGEST_CORE_UTF8_H_
+#define HITCLOCK_SERVICES_INGEST_CORE_UTF8_H_
+
+#include <cstddef>
+#include <string_view>
+
+namespace hitclock::ingest::core {
+
+// Returns whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
+// Returns the byte offset of the first byte of the first ill-formed sequence
+// in `text`, or `std::string_view::npos` when `text` is well-formed UTF-8.
+size_t FirstInvalidUtf8(std::string_view text);
+
+}  // namespace hitclock::ingest::core
+
+#endif  // HITCLOCK_SERVICES_INGEST_CORE_UTF8_H_

@@ -1,0 +1,112 @@
+// The records service's request handling, free of gRPC beyond its protos.
+#ifndef HITCLOCK_SERVICES_RECORDS_RECORDS_HANDLER_H_
+#define HITCLOCK_SERVICES_RECORDS_RECORDS_HANDLER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hitclock/records/v1/records.pb.h"
+#include "services/records/catalog_follower.h"
+#include "services/records/core/records_engine.h"
+#include "services/records/event_hub.h"
+#include "services/records/store/records_store.h"
+
+namespace hitclock::records {
+
+// The largest chart size (K) and position threshold (P) accepted.
+inline constexpr int kMaxChartSize = 500;
+// The most points a timeline answer may hold.
+inline constexpr int kMaxTimelinePoints = 100'000;
+// How far in the future a capture instant may lie (clock skew).
+inline constexpr absl::Duration kMaxCaptureSkew = absl::Minutes(5);
+
+// What the handler is configured with.
+struct HandlerOptions {
+  // The watched FASTEST milestones N.
+  std::vector<int> milestones = {10, 25, 50, 75, 100, 110};
+  // The watched position thresholds P.
+  std::vector<int> watched_positions = {1};
+  // The clock (capture instants in the future, event detection times).
+  std::function<absl::Time()> clock = &absl::Now;
+};
+
+// Validates requests, converts proto <-> core, keeps the engine and the
+// store in step and publishes record events. One method per RPC.
+//
+// Thread-safe: appends are serialized (each one transaction, applied to the
+// engine after its commit); reads run in parallel under a shared lock.
+class RecordsHandler {
+ public:
+  // Rebuilds the engine from every snapshot in `store` (record events off
+  // until `EnableRecordEvents`).
+  static absl::StatusOr<std::unique_ptr<RecordsHandler>> Create(
+      std::unique_ptr<RecordsStore> store, CatalogFacts& facts,
+      HandlerOptions options);
+
+  // Where unknown tracks are fetched from; may stay unset (no catalog).
+  void SetFollower(CatalogFollower* follower) { follower_ = follower; }
+
+  // Turns record-event detection on (after the initial facts are loaded).
+  void EnableRecordEvents();
+
+  // Brings the engine's facts of these tracks in step with `CatalogFacts`.
+  void RefreshFacts(const std::vector<std::string>& track_ids);
+
+  // Appends one snapshot: the result for request number `index` (never an
+  // error status: a bad snapshot is a REJECTED result).
+  v1::AppendSnapshotsResponse Append(const v1::AppendSnapshotsRequest& request,
+                                     int64_t index);
+
+  absl::StatusOr<v1::GetSnapshotResponse> GetSnapshot(
+      const v1::GetSnapshotRequest& request) const;
+  absl::StatusOr<v1::ListChartsResponse> ListCharts(
+      const v1::ListChartsRequest& request) const;
+  absl::StatusOr<v1::GetTimeToThresholdResponse> GetTimeToThreshold(
+      const v1::GetTimeToThresholdRequest& request) const;
+  absl::StatusOr<v1::GetTimelineResponse> GetTimeline(
+      const v1::GetTimelineRequest& request) const;
+  absl::StatusOr<v1::ListLeaderboardResponse> ListLeaderboard(
+      const v1::ListLeaderboardRequest& request) const;
+  absl::StatusOr<v1::GetRecordLineageResponse> GetRecordLineage(
+      const v1::GetRecordLineageRequest& request) const;
+
+  // OK when every filter of a watch request names something watched.
+  absl::Status ValidateWatch(const v1::WatchRecordEventsRequest& request) const;
+
+  EventHub& hub() { return hub_; }
+
+ private:
+  RecordsHandler(std::unique_ptr<RecordsStore> store, CatalogFacts& facts,
+                 HandlerOptions options);
+
+  // The track a reference names, known to the catalog (fetched on demand).
+  absl::StatusOr<std::string> ResolveTrack(
+      const hitclock::common::v1::TrackRef& ref, std::string_view field) const;
+  v1::RecordHolder HolderProto(const core::RecordKey& key,
+                               const core::RecordHolder& holder,
+                               bool with_best) const;
+  v1::RecordBrokenEvent EventProto(const core::RecordEvent& event,
+                                   absl::Time detect_time) const;
+
+  HandlerOptions options_;
+  std::unique_ptr<RecordsStore> store_;
+  CatalogFacts& facts_;
+  CatalogFollower* follower_ = nullptr;
+  EventHub hub_;
+  std::mutex append_mu_;  // serializes appends (and store writes)
+  mutable std::shared_mutex engine_mu_;
+  core::RecordsEngine engine_;   // guarded by engine_mu_
+  bool events_enabled_ = false;  // guarded by engine_mu_
+};
+
+}  // namespace hitclock::records
+
+#endif  // HITCLOCK_SERVICES_RECORDS_RECORDS_HANDLER_H_

@@ -1,0 +1,423 @@
+#include "services/records/records_service.h"
+
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/logging.h"
+#include "common/probe.h"
+#include "common/rpc.h"
+#include "common/status.h"
+
+namespace hitclock::records {
+namespace {
+
+// How long start-up waits for the catalog's facts before serving without
+// them (they arrive later).
+constexpr absl::Duration kInitialFactsWait = absl::Seconds(5);
+
+template <typename Response, typename Fn>
+grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
+                                Response* response, Fn&& fn) {
+  return common::Respond(ctx, [&]() -> absl::Status {
+    absl::StatusOr<Response> result = fn();
+    if (!result.ok()) return result.status();
+    *response = *std::move(result);
+    return absl::OkStatus();
+  });
+}
+
+// One AppendSnapshots stream. At most one read and one write are pending;
+// a result waits in `queue_` while the previous one is written, and the
+// next read starts only once no result waits.
+class AppendReactor final
+    : public grpc::ServerBidiReactor<v1::AppendSnapshotsRequest,
+                                     v1::AppendSnapshotsResponse> {
+ public:
+  AppendReactor(RecordsHandler& handler, grpc::CallbackServerContext* ctx)
+      : handler_(handler) {
+    if (absl::Status s = common::CheckCallAllowed(ctx); !s.ok()) {
+      finished_ = true;
+      Finish(common::ToGrpcStatus(s));
+      return;
+    }
+    reading_ = true;
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      std::lock_guard lock(mu_);
+      reading_ = false;
+      reads_done_ = true;
+      MaybeFinishLocked();
+      return;
+    }
+    v1::AppendSnapshotsResponse result;
+    try {
+      result = handler_.Append(request_, index_);
+    } catch (const std::exception& e) {
+      common::LogError("append failed", {{"error", e.what()}});
+      result.set_index(index_);
+      result.set_outcome(v1::APPEND_OUTCOME_REJECTED);
+      result.mutable_error()->set_code(
+          static_cast<int32_t>(absl::StatusCode::kInternal));
+      result.mutable_error()->set_message("internal error");
+    }
+    ++index_;
+    std::lock_guard lock(mu_);
+    reading_ = false;
+    if (broken_) {
+      MaybeFinishLocked();
+      return;
+    }
+    queue_.push_back(std::move(result));
+    if (!writing_) WriteNextLocked();
+    // Read on only when no result waits behind the one being written.
+    if (queue_.empty()) {
+      reading_ = true;
+      StartRead(&request_);
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (!ok) {
+      broken_ = true;
+      queue_.clear();
+      MaybeFinishLocked();
+      return;
+    }
+    if (!queue_.empty()) WriteNextLocked();
+    if (!reading_ && !reads_done_ && queue_.empty()) {
+      reading_ = true;
+      StartRead(&request_);
+    }
+    MaybeFinishLocked();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void WriteNextLocked() {
+    writing_response_ = std::move(queue_.front());
+    queue_.pop_front();
+    writing_ = true;
+    StartWrite(&writing_response_);
+  }
+
+  void MaybeFinishLocked() {
+    if (finished_ || reading_ || writing_) return;
+    if (broken_) {
+      finished_ = true;
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+                          "the stream broke while writing a result"));
+    } else if (reads_done_ && queue_.empty()) {
+      finished_ = true;
+      Finish(grpc::Status::OK);
+    }
+  }
+
+  RecordsHandler& handler_;
+  v1::AppendSnapshotsRequest request_;
+  int64_t index_ = 0;
+  std::mutex mu_;
+  std::deque<v1::AppendSnapshotsResponse> queue_;
+  v1::AppendSnapshotsResponse writing_response_;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool reads_done_ = false;
+  bool broken_ = false;
+  bool finished_ = false;
+};
+
+// One WatchRecordEvents stream: writes the events its subscription queues,
+// one at a time; ends RESOURCE_EXHAUSTED when the subscriber fell too far
+// behind and UNAVAILABLE when the server shuts down.
+class WatchReactor final
+    : public grpc::ServerWriteReactor<v1::WatchRecordEventsResponse> {
+ public:
+  WatchReactor(EventHub& hub, const v1::WatchRecordEventsRequest& request)
+      : hub_(hub) {
+    auto subscription = hub_.Subscribe(request, [this] { Pump(); });
+    {
+      std::lock_guard lock(mu_);
+      subscription_ = std::move(subscription);
+    }
+    // Tell the client at once that the watch is established.
+    StartSendInitialMetadata();
+    Pump();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (!ok) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+      return;
+    }
+    NextLocked();
+  }
+
+  void OnCancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    if (!writing_) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    }
+  }
+
+  void OnDone() override {
+    hub_.Unsubscribe(subscription_);
+    delete this;
+  }
+
+ private:
+  void Pump() {
+    std::lock_guard lock(mu_);
+    if (subscription_ != nullptr && !writing_) NextLocked();
+  }
+
+  void NextLocked() {
+    if (finished_) return;
+    if (cancelled_) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+      return;
+    }
+    if (subscription_->Pop(response_)) {
+      writing_ = true;
+      StartWrite(&response_);
+      return;
+    }
+    switch (subscription_->state()) {
+      case EventHub::Subscription::State::kOverflowed:
+        FinishLocked(grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "the watcher fell too far behind the events; reconnect and catch "
+            "up with GetRecordLineage"));
+        break;
+      case EventHub::Subscription::State::kClosed:
+        FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                  "the server is shutting down; reconnect"));
+        break;
+      case EventHub::Subscription::State::kOpen:
+        break;
+    }
+  }
+
+  void FinishLocked(const grpc::Status& status) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  EventHub& hub_;
+  std::shared_ptr<EventHub::Subscription> subscription_;
+  std::mutex mu_;
+  v1::WatchRecordEventsResponse response_;
+  bool writing_ = false;
+  bool cancelled_ = false;
+  bool finished_ = false;
+};
+
+class RecordsInstance final : public common::ServiceInstance {
+ public:
+  RecordsInstance(std::unique_ptr<CatalogFacts> facts,
+                  std::unique_ptr<RecordsHandler> handler,
+                  std::unique_ptr<CatalogFollower> follower)
+      : facts_(std::move(facts)),
+        handler_(std::move(handler)),
+        follower_(std::move(follower)),
+        service_(*handler_) {}
+  ~RecordsInstance() override { Close(); }
+
+  std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
+
+  // Open watch streams end with UNAVAILABLE as soon as shutdown begins.
+  void BeginShutdown() override { handler_->hub().Shutdown(); }
+
+  void Close() override {
+    handler_->hub().Shutdown();
+    follower_->Stop();
+  }
+
+ private:
+  std::unique_ptr<CatalogFacts> facts_;
+  std::unique_ptr<RecordsHandler> handler_;
+  std::unique_ptr<CatalogFollower> follower_;
+  RecordsService service_;
+};
+
+absl::StatusOr<std::vector<int>> ParseInts(const std::string& text,
+                                           const std::string& flag, int max) {
+  std::vector<int> values;
+  for (absl::string_view part :
+       absl::StrSplit(absl::string_view(text.data(), text.size()), ',',
+                      absl::SkipWhitespace())) {
+    int value = 0;
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(part), &value) ||
+        value < 1 || value > max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, ": `", std::string(part.data(), part.size()),
+                       "` is not a number from 1 to ", max));
+    }
+    values.push_back(value);
+  }
+  if (values.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": give at least one number"));
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+std::string ExtraValue(const common::ServiceOptions& options,
+                       const std::string& name, const std::string& fallback) {
+  auto it = options.extra.find(name);
+  return it == options.extra.end() || it->second.empty() ? fallback
+                                                         : it->second;
+}
+
+}  // namespace
+
+grpc::ServerBidiReactor<v1::AppendSnapshotsRequest,
+                        v1::AppendSnapshotsResponse>*
+RecordsService::AppendSnapshots(grpc::CallbackServerContext* ctx) {
+  return new AppendReactor(handler_, ctx);
+}
+
+grpc::ServerUnaryReactor* RecordsService::GetSnapshot(
+    grpc::CallbackServerContext* ctx, const v1::GetSnapshotRequest* request,
+    v1::GetSnapshotResponse* response) {
+  return Serve(ctx, response, [&] { return handler_.GetSnapshot(*request); });
+}
+
+grpc::ServerUnaryReactor* RecordsService::ListCharts(
+    grpc::CallbackServerContext* ctx, const v1::ListChartsRequest* request,
+    v1::ListChartsResponse* response) {
+  return Serve(ctx, response, [&] { return handler_.ListCharts(*request); });
+}
+
+grpc::ServerUnaryReactor* RecordsService::GetTimeToThreshold(
+    grpc::CallbackServerContext* ctx,
+    const v1::GetTimeToThresholdRequest* request,
+    v1::GetTimeToThresholdResponse* response) {
+  return Serve(ctx, response,
+               [&] { return handler_.GetTimeToThreshold(*request); });
+}
+
+grpc::ServerUnaryReactor* RecordsService::GetTimeline(
+    grpc::CallbackServerContext* ctx, const v1::GetTimelineRequest* request,
+    v1::GetTimelineResponse* response) {
+  return Serve(ctx, response, [&] { return handler_.GetTimeline(*request); });
+}
+
+grpc::ServerUnaryReactor* RecordsService::ListLeaderboard(
+    grpc::CallbackServerContext* ctx, const v1::ListLeaderboardRequest* request,
+    v1::ListLeaderboardResponse* response) {
+  return Serve(ctx, response,
+               [&] { return handler_.ListLeaderboard(*request); });
+}
+
+grpc::ServerUnaryReactor* RecordsService::GetRecordLineage(
+    grpc::CallbackServerContext* ctx,
+    const v1::GetRecordLineageRequest* request,
+    v1::GetRecordLineageResponse* response) {
+  return Serve(ctx, response,
+               [&] { return handler_.GetRecordLineage(*request); });
+}
+
+grpc::ServerWriteReactor<v1::WatchRecordEventsResponse>*
+RecordsService::WatchRecordEvents(grpc::CallbackServerContext* ctx,
+                                  const v1::WatchRecordEventsRequest* request) {
+  if (absl::Status s = common::CheckCallAllowed(ctx); !s.ok()) {
+    return common::FailedWriter<v1::WatchRecordEventsResponse>(s);
+  }
+  if (absl::Status s = handler_.ValidateWatch(*request); !s.ok()) {
+    return common::FailedWriter<v1::WatchRecordEventsResponse>(s);
+  }
+  return new WatchReactor(handler_.hub(), *request);
+}
+
+common::ServiceDescriptor RecordsDescriptor() {
+  common::ServiceDescriptor d;
+  d.name = "records";
+  d.grpc_service = "hitclock.records.v1.RecordsService";
+  d.default_port = 50052;
+  d.peers = {"catalog"};
+  d.read_methods = {"/hitclock.records.v1.RecordsService/GetSnapshot",
+                    "/hitclock.records.v1.RecordsService/ListCharts",
+                    "/hitclock.records.v1.RecordsService/GetTimeToThreshold",
+                    "/hitclock.records.v1.RecordsService/GetTimeline",
+                    "/hitclock.records.v1.RecordsService/ListLeaderboard",
+                    "/hitclock.records.v1.RecordsService/GetRecordLineage",
+                    "/hitclock.records.v1.RecordsService/WatchRecordEvents"};
+  d.extra_flags = {
+      {.name = "milestones",
+       .env = "HITCLOCK_MILESTONES",
+       .help = "the N of the watched 'fastest to N regions' records, "
+               "comma-separated",
+       .default_value = "10,25,50,75,100,110"},
+      {.name = "watched-positions",
+       .env = "HITCLOCK_WATCHED_POSITIONS",
+       .help = "the position thresholds P kept up to date and watched for "
+               "record events, comma-separated",
+       .default_value = "1"},
+  };
+  return d;
+}
+
+absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
+    const common::ServiceOptions& options) {
+  HandlerOptions handler_options;
+  auto milestones =
+      ParseInts(ExtraValue(options, "milestones", "10,25,50,75,100,110"),
+                "milestones", 100000);
+  if (!milestones.ok()) return milestones.status();
+  handler_options.milestones = *milestones;
+  auto positions = ParseInts(ExtraValue(options, "watched-positions", "1"),
+                             "watched-positions", kMaxChartSize);
+  if (!positions.ok()) return positions.status();
+  handler_options.watched_positions = *positions;
+
+  auto store = RecordsStore::Open(
+      (std::filesystem::path(options.data_dir) / "records.db").string());
+  if (!store.ok()) return store.status();
+  auto facts = std::make_unique<CatalogFacts>();
+  auto handler =
+      RecordsHandler::Create(*std::move(store), *facts, handler_options);
+  if (!handler.ok()) return handler.status();
+
+  FollowerOptions follower_options;
+  if (auto it = options.peers.find("catalog"); it != options.peers.end()) {
+    follower_options.address = it->second;
+  }
+  follower_options.tls = common::ClientTlsFor(options);
+  follower_options.token = options.auth_token;
+  RecordsHandler* h = handler->get();
+  auto follower = std::make_unique<CatalogFollower>(
+      follower_options, *facts,
+      [h](const std::vector<std::string>& ids) { h->RefreshFacts(ids); });
+  h->SetFollower(follower.get());
+  if (follower->enabled()) {
+    follower->Start();
+    if (!follower->WaitForInitialLoad(kInitialFactsWait)) {
+      common::LogWarn("serving before the catalog's facts arrived",
+                      {{"catalog", follower_options.address}});
+    }
+  } else {
+    common::LogWarn("no --catalog-address: records has no category facts");
+  }
+  h->EnableRecordEvents();
+  return std::unique_ptr<common::ServiceInstance>(new RecordsInstance(
+      std::move(facts), *std::move(handler), std::move(follower)));
+}
+
+}  // namespace hitclock::records

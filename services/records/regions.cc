@@ -1,0 +1,15 @@
+#include "services/records/regions.h"
+
+#include "common/storefronts.h"
+
+namespace hitclock::records {
+
+bool IsStorefront(std::string_view code) {
+  return common::FindStorefront(code) != nullptr;
+}
+
+bool IsKnownAggregate(std::string_view code) {
+  return code == "ww" || code == "eu";
+}
+
+}  // namespace hitclock::records
