@@ -180,7 +180,11 @@ std::vector<std::pair<std::string, std::string>> OptionsFields(
     fields.emplace_back(absl::StrCat(peer, "_address"), address);
   }
   for (const auto& [name, value] : options.extra) {
-    fields.emplace_back(name, value);
+    // Secrets never reach a log: any extra flag named like a token.
+    const bool secret = absl::StrContains(name, "token") ||
+                        absl::StrContains(name, "secret") ||
+                        absl::StrContains(name, "password");
+    fields.emplace_back(name, secret && !value.empty() ? "***" : value);
   }
   return fields;
 }

@@ -16,6 +16,8 @@ namespace hitclock::common {
 
 // A service-specific option: `--<name>` with fallback environment variable
 // `env` (e.g. `--milestones` / `HITCLOCK_MILESTONES`).
+// An extra flag whose name contains "token", "secret" or "password" is
+// masked as "***" in `OptionsFields` and the start-up log.
 struct ExtraFlag {
   std::string name;           // without dashes: "milestones"
   std::string env;            // "HITCLOCK_MILESTONES"

@@ -209,5 +209,14 @@ TEST_F(OptionsTest, DescriptionMasksTheToken) {
   EXPECT_TRUE(absl::StrContains(text, "catalog_address=")) << text;
 }
 
+TEST_F(OptionsTest, DescriptionMasksSecretExtraFlags) {
+  ServiceOptions options;
+  options.extra = {{"peer-token", "p33r"}, {"feeds", "feeds.txt"}};
+  const std::string text = DescribeOptions(options);
+  EXPECT_FALSE(absl::StrContains(text, "p33r")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "peer-token=***")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "feeds=feeds.txt")) << text;
+}
+
 }  // namespace
 }  // namespace hitclock::common

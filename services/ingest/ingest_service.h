@@ -1,0 +1,86 @@
+// Ingest's gRPC face, its descriptor for the runtime, and its factory.
+#ifndef HITCLOCK_SERVICES_INGEST_INGEST_SERVICE_H_
+#define HITCLOCK_SERVICES_INGEST_INGEST_SERVICE_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "common/options.h"
+#include "common/server.h"
+#include "hitclock/ingest/v1/ingest.grpc.pb.h"
+#include "services/ingest/ingest_handler.h"
+
+namespace hitclock::ingest {
+
+// At most this many snapshots of one StreamSnapshots stream are read and
+// not yet answered (validating, waiting for their commit, or waiting for
+// the previous result to be written); the stream is not read further
+// meanwhile, so a producer faster than the store is slowed by flow control
+// and memory stays bounded.
+inline constexpr size_t kStreamWindow = 32;
+
+// Unary methods hand their request to `IngestHandler` and convert the
+// result once (`common::Respond`); StreamSnapshots is a bidi reactor that
+// validates each message, queues it for group commit and writes the
+// results in order.
+class IngestService final : public v1::IngestService::CallbackService {
+ public:
+  explicit IngestService(IngestHandler& handler) : handler_(handler) {}
+
+  grpc::ServerUnaryReactor* SubmitSnapshot(
+      grpc::CallbackServerContext* ctx,
+      const v1::SubmitSnapshotRequest* request,
+      v1::SubmitSnapshotResponse* response) override;
+  grpc::ServerBidiReactor<v1::StreamSnapshotsRequest,
+                          v1::StreamSnapshotsResponse>*
+  StreamSnapshots(grpc::CallbackServerContext* ctx) override;
+  grpc::ServerUnaryReactor* ImportFeed(
+      grpc::CallbackServerContext* ctx, const v1::ImportFeedRequest* request,
+      v1::ImportFeedResponse* response) override;
+  grpc::ServerUnaryReactor* GetSnapshot(
+      grpc::CallbackServerContext* ctx, const v1::GetSnapshotRequest* request,
+      v1::GetSnapshotResponse* response) override;
+  grpc::ServerUnaryReactor* ListSnapshots(
+      grpc::CallbackServerContext* ctx, const v1::ListSnapshotsRequest* request,
+      v1::ListSnapshotsResponse* response) override;
+  grpc::ServerUnaryReactor* ListUnresolved(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListUnresolvedRequest* request,
+      v1::ListUnresolvedResponse* response) override;
+  grpc::ServerUnaryReactor* RetryResolution(
+      grpc::CallbackServerContext* ctx,
+      const v1::RetryResolutionRequest* request,
+      v1::RetryResolutionResponse* response) override;
+  grpc::ServerUnaryReactor* ListFeedSources(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListFeedSourcesRequest* request,
+      v1::ListFeedSourcesResponse* response) override;
+  grpc::ServerUnaryReactor* PollFeedSource(
+      grpc::CallbackServerContext* ctx,
+      const v1::PollFeedSourceRequest* request,
+      v1::PollFeedSourceResponse* response) override;
+  grpc::ServerUnaryReactor* GetForwarderStatus(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetForwarderStatusRequest* request,
+      v1::GetForwarderStatusResponse* response) override;
+
+ private:
+  IngestHandler& handler_;
+};
+
+// Ingest as the runtime sees it: name, port 50053, the read methods, the
+// peers `catalog` and `records` (`--catalog-address`, `--records-address`)
+// and the extra flags `--peer-token`, `--feeds`, `--max-skew` and
+// `--forward-max-backoff`.
+common::ServiceDescriptor IngestDescriptor();
+
+// Opens `<data_dir>/ingest.db`, starts the group committer, the forwarder
+// and (with `--feeds`) the poller, and builds the service. Closing the
+// instance stops them; what is not acknowledged by records stays in the
+// outbox.
+absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateIngestInstance(
+    const common::ServiceOptions& options);
+
+}  // namespace hitclock::ingest
+
+#endif  // HITCLOCK_SERVICES_INGEST_INGEST_SERVICE_H_

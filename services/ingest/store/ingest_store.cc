@@ -1,0 +1,906 @@
+#include "services/ingest/store/ingest_store.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/sqlite.h"
+#include "common/status.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace hitclock::ingest {
+namespace {
+
+using hitclock::common::v1::ChartEntry;
+
+const common::Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE snapshots (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  chart TEXT NOT NULL,
+  region TEXT NOT NULL,
+  region_kind INTEGER NOT NULL,
+  capture_ns INTEGER NOT NULL,
+  source_update_ns INTEGER,
+  fetch_ns INTEGER,
+  source_url TEXT NOT NULL,
+  origin INTEGER NOT NULL,
+  feed_format INTEGER NOT NULL,
+  feed_source_id TEXT NOT NULL,
+  receive_ns INTEGER NOT NULL,
+  update_ns INTEGER NOT NULL,
+  entry_count INTEGER NOT NULL,
+  entries BLOB NOT NULL,
+  fingerprint INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 0,
+  resolved BLOB,
+  resolved_count INTEGER NOT NULL DEFAULT 0,
+  unresolved_count INTEGER NOT NULL DEFAULT 0,
+  duplicate_count INTEGER NOT NULL DEFAULT 0,
+  last_duplicate_ns INTEGER,
+  replace_count INTEGER NOT NULL DEFAULT 0,
+  forward_ns INTEGER,
+  forward_attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  UNIQUE (chart, region, capture_ns)
+);
+CREATE INDEX snapshots_by_source_update
+  ON snapshots(chart, region, source_update_ns)
+  WHERE source_update_ns IS NOT NULL;
+CREATE INDEX snapshots_by_state ON snapshots(state, receive_ns);
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  snapshot_seq INTEGER NOT NULL,
+  replace INTEGER NOT NULL
+);
+CREATE INDEX outbox_by_snapshot ON outbox(snapshot_seq);
+CREATE TABLE unresolved (
+  snapshot_seq INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  chart TEXT NOT NULL,
+  region TEXT NOT NULL,
+  capture_ns INTEGER NOT NULL,
+  artist_credit TEXT NOT NULL,
+  title TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  provider_track_id TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (snapshot_seq, position)
+) WITHOUT ROWID;
+CREATE INDEX unresolved_by_credit ON unresolved(artist_credit, title);
+)sql"},
+};
+
+// The columns `RowToSnapshot` reads, in order.
+constexpr char kSnapshotColumns[] =
+    "seq, chart, region, region_kind, capture_ns, source_update_ns, "
+    "fetch_ns, source_url, origin, feed_format, feed_source_id, receive_ns, "
+    "update_ns, entry_count, state, resolved_count, unresolved_count, "
+    "duplicate_count, last_duplicate_ns, replace_count, forward_ns, "
+    "forward_attempts, last_error, entries, resolved";
+
+int64_t ToNs(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000000 + t.nanos();
+}
+
+google::protobuf::Timestamp FromNs(int64_t ns) {
+  google::protobuf::Timestamp t;
+  int64_t seconds = ns / 1000000000;
+  int64_t nanos = ns % 1000000000;
+  if (nanos < 0) {
+    nanos += 1000000000;
+    --seconds;
+  }
+  t.set_seconds(seconds);
+  t.set_nanos(static_cast<int32_t>(nanos));
+  return t;
+}
+
+int64_t ToNs(absl::Time t) { return absl::ToUnixNanos(t); }
+
+// The stored form of a snapshot's entries: deterministic bytes, so equal
+// content gives equal bytes.
+std::string EntriesBlob(const v1::ChartSnapshot& snapshot) {
+  v1::ChartSnapshot only;
+  *only.mutable_entries() = snapshot.entries();
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    only.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+void BindBlob(SQLite::Statement& q, int index, const std::string& bytes) {
+  q.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+template <typename Message>
+bool ParseColumn(const SQLite::Column& column, Message& message) {
+  if (column.isNull()) return true;
+  return message.ParseFromArray(column.getBlob(), column.getBytes());
+}
+
+void BindOptionalNs(SQLite::Statement& q, int index, bool has,
+                    const google::protobuf::Timestamp& t) {
+  if (has) {
+    q.bind(index, static_cast<int64_t>(ToNs(t)));
+  } else {
+    q.bind(index);
+  }
+}
+
+// Runs `fn`, turning an exception into a status.
+template <typename Fn>
+auto Guarded(Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return common::StatusFromSqlite(e);
+  }
+}
+
+// A stored row (columns as `kSnapshotColumns`) as the API shows it.
+absl::StatusOr<v1::Snapshot> RowToSnapshot(SQLite::Statement& q, bool full) {
+  v1::Snapshot s;
+  const int64_t seq = q.getColumn(0).getInt64();
+  s.set_id(SnapshotId(seq));
+  v1::ChartSnapshot& c = *s.mutable_content();
+  *c.mutable_chart() = ParseChartKey(q.getColumn(1).getString());
+  c.mutable_region()->set_code(q.getColumn(2).getString());
+  c.mutable_region()->set_kind(
+      static_cast<hitclock::common::v1::RegionKind>(q.getColumn(3).getInt()));
+  *c.mutable_capture_time() = FromNs(q.getColumn(4).getInt64());
+  if (!q.getColumn(5).isNull()) {
+    *c.mutable_source_update_time() = FromNs(q.getColumn(5).getInt64());
+  }
+  if (!q.getColumn(6).isNull()) {
+    *c.mutable_fetch_time() = FromNs(q.getColumn(6).getInt64());
+  }
+  c.set_source_url(q.getColumn(7).getString());
+  s.set_origin(static_cast<v1::SnapshotOrigin>(q.getColumn(8).getInt()));
+  s.set_feed_format(static_cast<v1::FeedFormat>(q.getColumn(9).getInt()));
+  s.set_feed_source_id(q.getColumn(10).getString());
+  *s.mutable_receive_time() = FromNs(q.getColumn(11).getInt64());
+  *s.mutable_update_time() = FromNs(q.getColumn(12).getInt64());
+  s.set_entry_count(q.getColumn(13).getInt());
+  s.set_state(static_cast<v1::SnapshotState>(q.getColumn(14).getInt()));
+  s.set_resolved_entry_count(q.getColumn(15).getInt());
+  s.set_unresolved_entry_count(q.getColumn(16).getInt());
+  s.set_duplicate_count(q.getColumn(17).getInt());
+  if (!q.getColumn(18).isNull()) {
+    *s.mutable_last_duplicate_time() = FromNs(q.getColumn(18).getInt64());
+  }
+  s.set_replace_count(q.getColumn(19).getInt());
+  if (!q.getColumn(20).isNull()) {
+    *s.mutable_forward_time() = FromNs(q.getColumn(20).getInt64());
+  }
+  s.set_forward_attempt_count(q.getColumn(21).getInt());
+  s.set_last_error(q.getColumn(22).getString());
+  if (full) {
+    v1::ChartSnapshot entries;
+    records::v1::ResolvedSnapshot resolved;
+    if (!ParseColumn(q.getColumn(23), entries) ||
+        !ParseColumn(q.getColumn(24), resolved)) {
+      return absl::DataLossError(
+          absl::StrCat("stored entries of ", s.id(), " do not parse"));
+    }
+    std::map<int32_t, const std::string*> tracks;
+    for (const auto& e : resolved.entries()) {
+      tracks[e.position()] = &e.track_id();
+    }
+    for (auto& e : *entries.mutable_entries()) {
+      auto it = tracks.find(e.position());
+      if (it != tracks.end()) e.set_track_id(*it->second);
+    }
+    *c.mutable_entries() = std::move(*entries.mutable_entries());
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string ChartKey(const hitclock::common::v1::ChartId& chart) {
+  return absl::StrCat(chart.provider(), "/", chart.list());
+}
+
+hitclock::common::v1::ChartId ParseChartKey(const std::string& key) {
+  hitclock::common::v1::ChartId chart;
+  const size_t slash = key.find('/');
+  chart.set_provider(key.substr(0, slash));
+  if (slash != std::string::npos) chart.set_list(key.substr(slash + 1));
+  return chart;
+}
+
+std::string SnapshotId(int64_t seq) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "snp_%" PRIx64, seq);
+  return buffer;
+}
+
+std::optional<int64_t> ParseSnapshotId(const std::string& id) {
+  if (id.size() < 5 || id.size() > 20 || id.compare(0, 4, "snp_") != 0) {
+    return std::nullopt;
+  }
+  int64_t seq = 0;
+  for (size_t i = 4; i < id.size(); ++i) {
+    const char c = id[i];
+    int digit;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else {
+      return std::nullopt;
+    }
+    seq = seq * 16 + digit;
+  }
+  return seq;
+}
+
+IngestStore::IngestStore(std::unique_ptr<SQLite::Database> db)
+    : db_(std::move(db)) {}
+
+absl::StatusOr<std::unique_ptr<IngestStore>> IngestStore::Open(
+    const std::string& path) {
+  auto db = common::OpenDatabase(path, kMigrations);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<IngestStore>(new IngestStore(*std::move(db)));
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<SubmitResult>>> IngestStore::Submit(
+    std::span<const Submission* const> submissions, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<absl::StatusOr<SubmitResult>> results;
+  results.reserve(submissions.size());
+  absl::Status status = common::InTransaction(*db_, [&]() -> absl::Status {
+    results.clear();
+    for (const Submission* s : submissions) {
+      results.push_back(SubmitOne(*s, now));
+      // Store failures (not verdicts on the snapshot) abort the batch.
+      const absl::Status& one = results.back().status();
+      if (!one.ok() && one.code() != absl::StatusCode::kAlreadyExists) {
+        return one;
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return results;
+}
+
+absl::StatusOr<SubmitResult> IngestStore::SubmitOne(
+    const Submission& submission, absl::Time now) {
+  const v1::ChartSnapshot& snap = submission.snapshot;
+  const std::string chart = ChartKey(snap.chart());
+  const std::string& region = snap.region().code();
+  const int64_t capture_ns = ToNs(snap.capture_time());
+  const std::string blob = EntriesBlob(snap);
+  const int64_t fingerprint = static_cast<int64_t>(submission.fingerprint);
+  const int64_t now_ns = ToNs(now);
+
+  auto mark_duplicate = [&](int64_t seq) {
+    SQLite::Statement u(*db_,
+                        "UPDATE snapshots SET duplicate_count = "
+                        "duplicate_count + 1, last_duplicate_ns = ? "
+                        "WHERE seq = ?");
+    u.bind(1, static_cast<int64_t>(now_ns));
+    u.bind(2, static_cast<int64_t>(seq));
+    u.exec();
+    return SubmitResult{v1::SUBMIT_OUTCOME_DUPLICATE, SnapshotId(seq)};
+  };
+  auto add_outbox = [&](int64_t seq, bool replace) {
+    SQLite::Statement o(*db_,
+                        "INSERT INTO outbox(snapshot_seq, replace) "
+                        "VALUES (?, ?)");
+    o.bind(1, static_cast<int64_t>(seq));
+    o.bind(2, replace ? 1 : 0);
+    o.exec();
+  };
+
+  // The same provider rebuild with the same content, whatever the capture.
+  if (snap.has_source_update_time()) {
+    SQLite::Statement q(*db_,
+                        "SELECT seq FROM snapshots WHERE chart = ? "
+                        "AND region = ? AND source_update_ns = ? AND "
+                        "fingerprint = ? LIMIT 1");
+    q.bind(1, chart);
+    q.bind(2, region);
+    q.bind(3, static_cast<int64_t>(ToNs(snap.source_update_time())));
+    q.bind(4, static_cast<int64_t>(fingerprint));
+    if (q.executeStep()) {
+      const int64_t seq = q.getColumn(0).getInt64();
+      q.reset();
+      return mark_duplicate(seq);
+    }
+  }
+
+  std::optional<int64_t> existing;
+  bool same = false;
+  {
+    SQLite::Statement q(*db_,
+                        "SELECT seq, fingerprint FROM snapshots "
+                        "WHERE chart = ? AND region = ? AND capture_ns = ?");
+    q.bind(1, chart);
+    q.bind(2, region);
+    q.bind(3, static_cast<int64_t>(capture_ns));
+    if (q.executeStep()) {
+      existing = q.getColumn(0).getInt64();
+      same = q.getColumn(1).getInt64() == fingerprint;
+    }
+  }
+  if (existing && same) return mark_duplicate(*existing);
+  if (existing && !submission.replace) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "snapshot ", SnapshotId(*existing), " of ", chart, " in ", region,
+        " at this capture_time is stored with different content; set "
+        "`replace` to replace it"));
+  }
+  if (existing) {
+    SQLite::Statement u(
+        *db_,
+        "UPDATE snapshots SET source_update_ns = ?, fetch_ns = ?, "
+        "source_url = ?, origin = ?, feed_format = ?, feed_source_id = ?, "
+        "update_ns = ?, entry_count = ?, entries = ?, fingerprint = ?, "
+        "state = ?, version = version + 1, resolved = NULL, "
+        "resolved_count = 0, unresolved_count = 0, "
+        "replace_count = replace_count + 1, last_error = '' WHERE seq = ?");
+    BindOptionalNs(u, 1, snap.has_source_update_time(),
+                   snap.source_update_time());
+    BindOptionalNs(u, 2, snap.has_fetch_time(), snap.fetch_time());
+    u.bind(3, snap.source_url());
+    u.bind(4, static_cast<int>(submission.origin));
+    u.bind(5, static_cast<int>(submission.feed_format));
+    u.bind(6, submission.feed_source_id);
+    u.bind(7, static_cast<int64_t>(now_ns));
+    u.bind(8, snap.entries_size());
+    BindBlob(u, 9, blob);
+    u.bind(10, static_cast<int64_t>(fingerprint));
+    u.bind(11, static_cast<int>(v1::SNAPSHOT_STATE_RECEIVED));
+    u.bind(12, static_cast<int64_t>(*existing));
+    u.exec();
+    SQLite::Statement d(*db_, "DELETE FROM unresolved WHERE snapshot_seq = ?");
+    d.bind(1, static_cast<int64_t>(*existing));
+    d.exec();
+    SQLite::Statement o(*db_, "DELETE FROM outbox WHERE snapshot_seq = ?");
+    o.bind(1, static_cast<int64_t>(*existing));
+    o.exec();
+    add_outbox(*existing, /*replace=*/true);
+    return SubmitResult{v1::SUBMIT_OUTCOME_REPLACED, SnapshotId(*existing)};
+  }
+
+  SQLite::Statement i(
+      *db_,
+      "INSERT INTO snapshots(chart, region, region_kind, capture_ns, "
+      "source_update_ns, fetch_ns, source_url, origin, feed_format, "
+      "feed_source_id, receive_ns, update_ns, entry_count, entries, "
+      "fingerprint, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?)");
+  i.bind(1, chart);
+  i.bind(2, region);
+  i.bind(3, static_cast<int>(snap.region().kind()));
+  i.bind(4, static_cast<int64_t>(capture_ns));
+  BindOptionalNs(i, 5, snap.has_source_update_time(),
+                 snap.source_update_time());
+  BindOptionalNs(i, 6, snap.has_fetch_time(), snap.fetch_time());
+  i.bind(7, snap.source_url());
+  i.bind(8, static_cast<int>(submission.origin));
+  i.bind(9, static_cast<int>(submission.feed_format));
+  i.bind(10, submission.feed_source_id);
+  i.bind(11, static_cast<int64_t>(now_ns));
+  i.bind(12, static_cast<int64_t>(now_ns));
+  i.bind(13, snap.entries_size());
+  BindBlob(i, 14, blob);
+  i.bind(15, static_cast<int64_t>(fingerprint));
+  i.bind(16, static_cast<int>(v1::SNAPSHOT_STATE_RECEIVED));
+  i.exec();
+  const int64_t seq = db_->getLastInsertRowid();
+  add_outbox(seq, /*replace=*/false);
+  return SubmitResult{v1::SUBMIT_OUTCOME_ACCEPTED, SnapshotId(seq)};
+}
+
+absl::StatusOr<std::vector<OutboxItem>> IngestStore::ReadOutbox(
+    int64_t after_outbox_seq, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<std::vector<OutboxItem>> {
+    SQLite::Statement q(
+        *db_,
+        "SELECT o.seq, o.snapshot_seq, o.replace, s.version, s.state, "
+        "s.chart, s.region, s.region_kind, s.capture_ns, s.entry_count, "
+        "s.entries, s.resolved FROM outbox o JOIN snapshots s ON s.seq = "
+        "o.snapshot_seq WHERE o.seq > ? ORDER BY o.seq LIMIT ?");
+    q.bind(1, static_cast<int64_t>(after_outbox_seq));
+    q.bind(2, limit);
+    std::vector<OutboxItem> items;
+    while (q.executeStep()) {
+      OutboxItem item;
+      item.outbox_seq = q.getColumn(0).getInt64();
+      item.snapshot_seq = q.getColumn(1).getInt64();
+      item.replace = q.getColumn(2).getInt() != 0;
+      item.version = q.getColumn(3).getInt64();
+      item.needs_resolution =
+          q.getColumn(4).getInt() == v1::SNAPSHOT_STATE_RECEIVED;
+      // Parsed first: parsing replaces the whole message.
+      const bool ok = item.needs_resolution
+                          ? ParseColumn(q.getColumn(10), item.snapshot)
+                          : ParseColumn(q.getColumn(11), item.resolved);
+      if (!ok) {
+        return absl::DataLossError(absl::StrCat("stored entries of ",
+                                                SnapshotId(item.snapshot_seq),
+                                                " do not parse"));
+      }
+      *item.snapshot.mutable_chart() =
+          ParseChartKey(q.getColumn(5).getString());
+      item.snapshot.mutable_region()->set_code(q.getColumn(6).getString());
+      item.snapshot.mutable_region()->set_kind(
+          static_cast<hitclock::common::v1::RegionKind>(
+              q.getColumn(7).getInt()));
+      *item.snapshot.mutable_capture_time() = FromNs(q.getColumn(8).getInt64());
+      *item.resolved.mutable_chart() = item.snapshot.chart();
+      *item.resolved.mutable_region() = item.snapshot.region();
+      *item.resolved.mutable_capture_time() = item.snapshot.capture_time();
+      item.resolved.set_chart_size(q.getColumn(9).getInt());
+      items.push_back(std::move(item));
+    }
+    return items;
+  });
+}
+
+absl::Status IngestStore::SaveResolutions(
+    std::span<const ResolutionUpdate> updates,
+    std::vector<std::optional<records::v1::ResolvedSnapshot>>* resolved_out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (resolved_out != nullptr) {
+    resolved_out->assign(updates.size(), std::nullopt);
+  }
+  return common::InTransaction(*db_, [&]() -> absl::Status {
+    SQLite::Statement check(*db_,
+                            "SELECT version, state, chart, region, capture_ns "
+                            "FROM snapshots WHERE seq = ?");
+    SQLite::Statement save(*db_,
+                           "UPDATE snapshots SET resolved = ?, "
+                           "resolved_count = ?, unresolved_count = ?, "
+                           "state = ? WHERE seq = ?");
+    SQLite::Statement clear(*db_,
+                            "DELETE FROM unresolved WHERE snapshot_seq = ?");
+    SQLite::Statement add(
+        *db_,
+        "INSERT INTO unresolved(snapshot_seq, position, chart, region, "
+        "capture_ns, artist_credit, title, provider, provider_track_id, "
+        "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (size_t u = 0; u < updates.size(); ++u) {
+      const ResolutionUpdate& update = updates[u];
+      check.reset();
+      check.bind(1, static_cast<int64_t>(update.snapshot_seq));
+      if (!check.executeStep()) continue;
+      if (check.getColumn(0).getInt64() != update.version) continue;
+      const int state = check.getColumn(1).getInt();
+      const std::string chart = check.getColumn(2).getString();
+      const std::string region = check.getColumn(3).getString();
+      const int64_t capture_ns = check.getColumn(4).getInt64();
+      records::v1::ResolvedSnapshot resolved;
+      int unresolved = 0;
+      clear.reset();
+      clear.bind(1, static_cast<int64_t>(update.snapshot_seq));
+      clear.exec();
+      const auto& entries = update.snapshot->entries();
+      for (int i = 0;
+           i < entries.size() && i < static_cast<int>(update.entries.size());
+           ++i) {
+        const EntryResolution& r = update.entries[i];
+        if (!r.track_id.empty()) {
+          auto* e = resolved.add_entries();
+          e->set_track_id(r.track_id);
+          e->set_position(entries[i].position());
+          continue;
+        }
+        ++unresolved;
+        const ChartEntry& entry = entries[i].entry();
+        add.reset();
+        add.bind(1, static_cast<int64_t>(update.snapshot_seq));
+        add.bind(2, entries[i].position());
+        add.bind(3, chart);
+        add.bind(4, region);
+        add.bind(5, static_cast<int64_t>(capture_ns));
+        add.bind(6, entry.artist_credit());
+        add.bind(7, entry.title());
+        add.bind(8, entry.provider());
+        add.bind(9, entry.provider_track_id());
+        add.bind(10, r.detail);
+        add.exec();
+      }
+      const std::string blob = resolved.SerializeAsString();
+      save.reset();
+      BindBlob(save, 1, blob);
+      save.bind(2, resolved.entries_size());
+      save.bind(3, unresolved);
+      save.bind(4, state == v1::SNAPSHOT_STATE_RECEIVED
+                       ? static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED)
+                       : state);
+      save.bind(5, static_cast<int64_t>(update.snapshot_seq));
+      save.exec();
+      if (resolved_out != nullptr) {
+        resolved.set_chart_size(entries.size());
+        (*resolved_out)[u] = std::move(resolved);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status IngestStore::MarkForwarded(std::span<const OutboxAck> acks,
+                                        absl::Time now) {
+  if (acks.empty()) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(mu_);
+  return common::InTransaction(*db_, [&]() -> absl::Status {
+    SQLite::Statement del(*db_, "DELETE FROM outbox WHERE seq = ?");
+    SQLite::Statement upd(
+        *db_,
+        "UPDATE snapshots SET forward_attempts = forward_attempts + 1, "
+        "forward_ns = ?1, last_error = '', state = CASE WHEN EXISTS (SELECT "
+        "1 FROM outbox WHERE snapshot_seq = ?2) THEN state ELSE ?3 END "
+        "WHERE seq = ?2");
+    for (const OutboxAck& ack : acks) {
+      del.reset();
+      del.bind(1, static_cast<int64_t>(ack.outbox_seq));
+      del.exec();
+      upd.reset();
+      upd.bind(1, static_cast<int64_t>(ToNs(now)));
+      upd.bind(2, static_cast<int64_t>(ack.snapshot_seq));
+      upd.bind(3, static_cast<int>(v1::SNAPSHOT_STATE_FORWARDED));
+      upd.exec();
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status IngestStore::MarkFailed(const OutboxAck& ack,
+                                     const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return common::InTransaction(*db_, [&]() -> absl::Status {
+    SQLite::Statement del(*db_, "DELETE FROM outbox WHERE seq = ?");
+    del.bind(1, static_cast<int64_t>(ack.outbox_seq));
+    del.exec();
+    SQLite::Statement upd(
+        *db_,
+        "UPDATE snapshots SET forward_attempts = forward_attempts + 1, "
+        "last_error = ?1, state = CASE WHEN EXISTS (SELECT 1 FROM outbox "
+        "WHERE snapshot_seq = ?2) THEN state ELSE ?3 END WHERE seq = ?2");
+    upd.bind(1, error);
+    upd.bind(2, static_cast<int64_t>(ack.snapshot_seq));
+    upd.bind(3, static_cast<int>(v1::SNAPSHOT_STATE_FAILED));
+    upd.exec();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status IngestStore::NoteForwardError(
+    std::span<const int64_t> snapshot_seqs, const std::string& error) {
+  if (snapshot_seqs.empty()) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(mu_);
+  return common::InTransaction(*db_, [&]() -> absl::Status {
+    SQLite::Statement upd(
+        *db_,
+        "UPDATE snapshots SET forward_attempts = forward_attempts + 1, "
+        "last_error = ? WHERE seq = ?");
+    for (int64_t seq : snapshot_seqs) {
+      upd.reset();
+      upd.bind(1, error);
+      upd.bind(2, static_cast<int64_t>(seq));
+      upd.exec();
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<UnresolvedEntry>> IngestStore::FindUnresolved(
+    const UnresolvedFilter& filter, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<std::vector<UnresolvedEntry>> {
+    SQLite::Statement q(
+        *db_,
+        "SELECT u.snapshot_seq, s.version, u.position, u.title, "
+        "u.artist_credit, u.provider, u.provider_track_id FROM unresolved u "
+        "JOIN snapshots s ON s.seq = u.snapshot_seq WHERE (?1 = '' OR "
+        "u.chart = ?1) AND (?2 = '' OR u.artist_credit = ?2) AND (?3 = '' OR "
+        "u.provider_track_id = ?3) ORDER BY u.snapshot_seq, u.position "
+        "LIMIT ?4");
+    q.bind(1, filter.chart);
+    q.bind(2, filter.artist_credit);
+    q.bind(3, filter.provider_track_id);
+    q.bind(4, limit);
+    std::vector<UnresolvedEntry> out;
+    while (q.executeStep()) {
+      UnresolvedEntry e;
+      e.snapshot_seq = q.getColumn(0).getInt64();
+      e.version = q.getColumn(1).getInt64();
+      e.position = q.getColumn(2).getInt();
+      e.entry.set_title(q.getColumn(3).getString());
+      e.entry.set_artist_credit(q.getColumn(4).getString());
+      e.entry.set_provider(q.getColumn(5).getString());
+      e.entry.set_provider_track_id(q.getColumn(6).getString());
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<int> IngestStore::ApplyRetriedResolutions(
+    std::span<const RetriedEntry> entries) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Newly resolved entries, by snapshot.
+  std::map<int64_t, std::vector<const RetriedEntry*>> gained;
+  for (const RetriedEntry& e : entries) {
+    if (!e.resolution.track_id.empty()) gained[e.snapshot_seq].push_back(&e);
+  }
+  int requeued = 0;
+  absl::Status status = common::InTransaction(*db_, [&]() -> absl::Status {
+    requeued = 0;
+    SQLite::Statement detail(*db_,
+                             "UPDATE unresolved SET detail = ? WHERE "
+                             "snapshot_seq = ? AND position = ?");
+    for (const RetriedEntry& e : entries) {
+      if (!e.resolution.track_id.empty()) continue;
+      detail.reset();
+      detail.bind(1, e.resolution.detail);
+      detail.bind(2, static_cast<int64_t>(e.snapshot_seq));
+      detail.bind(3, e.position);
+      detail.exec();
+    }
+    SQLite::Statement load(*db_,
+                           "SELECT version, state, resolved FROM snapshots "
+                           "WHERE seq = ?");
+    SQLite::Statement drop(*db_,
+                           "DELETE FROM unresolved WHERE snapshot_seq = ? AND "
+                           "position = ?");
+    SQLite::Statement save(
+        *db_,
+        "UPDATE snapshots SET resolved = ?, resolved_count = ?, "
+        "unresolved_count = unresolved_count - ?, state = ? WHERE seq = ?");
+    SQLite::Statement queue(*db_,
+                            "INSERT INTO outbox(snapshot_seq, replace) "
+                            "VALUES (?, 0)");
+    for (const auto& [seq, list] : gained) {
+      load.reset();
+      load.bind(1, static_cast<int64_t>(seq));
+      if (!load.executeStep()) continue;
+      const int64_t version = load.getColumn(0).getInt64();
+      const int state = load.getColumn(1).getInt();
+      records::v1::ResolvedSnapshot resolved;
+      if (!ParseColumn(load.getColumn(2), resolved)) {
+        return absl::DataLossError(absl::StrCat(
+            "stored resolution of ", SnapshotId(seq), " does not parse"));
+      }
+      std::set<int32_t> have;
+      for (const auto& r : resolved.entries()) have.insert(r.position());
+      int added = 0;
+      for (const RetriedEntry* e : list) {
+        if (e->version != version || have.count(e->position)) continue;
+        auto* r = resolved.add_entries();
+        r->set_track_id(e->resolution.track_id);
+        r->set_position(e->position);
+        have.insert(e->position);
+        drop.reset();
+        drop.bind(1, static_cast<int64_t>(seq));
+        drop.bind(2, e->position);
+        drop.exec();
+        ++added;
+      }
+      if (added == 0) continue;
+      std::sort(resolved.mutable_entries()->begin(),
+                resolved.mutable_entries()->end(),
+                [](const auto& a, const auto& b) {
+                  return a.position() < b.position();
+                });
+      const bool requeue = state == v1::SNAPSHOT_STATE_RESOLVED ||
+                           state == v1::SNAPSHOT_STATE_FORWARDED;
+      const std::string blob = resolved.SerializeAsString();
+      save.reset();
+      BindBlob(save, 1, blob);
+      save.bind(2, resolved.entries_size());
+      save.bind(3, added);
+      save.bind(
+          4, requeue ? static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED) : state);
+      save.bind(5, static_cast<int64_t>(seq));
+      save.exec();
+      if (requeue) {
+        queue.reset();
+        queue.bind(1, static_cast<int64_t>(seq));
+        queue.exec();
+        ++requeued;
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return requeued;
+}
+
+absl::StatusOr<v1::Snapshot> IngestStore::GetSnapshot(int64_t seq, bool full) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<v1::Snapshot> {
+    SQLite::Statement q(*db_, absl::StrCat("SELECT ", kSnapshotColumns,
+                                           " FROM snapshots WHERE seq = ?"));
+    q.bind(1, static_cast<int64_t>(seq));
+    if (!q.executeStep()) {
+      return absl::NotFoundError(
+          absl::StrCat("snapshot ", SnapshotId(seq), " not found"));
+    }
+    return RowToSnapshot(q, full);
+  });
+}
+
+absl::StatusOr<v1::Snapshot> IngestStore::GetSnapshotByKey(
+    const std::string& chart, const std::string& region,
+    absl::Time capture_time, bool full) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<v1::Snapshot> {
+    SQLite::Statement q(
+        *db_, absl::StrCat("SELECT ", kSnapshotColumns,
+                           " FROM snapshots WHERE chart = ? AND region = ? "
+                           "AND capture_ns = ?"));
+    q.bind(1, chart);
+    q.bind(2, region);
+    q.bind(3, static_cast<int64_t>(ToNs(capture_time)));
+    if (!q.executeStep()) {
+      return absl::NotFoundError(absl::StrCat(
+          "no snapshot of ", chart, " in ", region, " captured at ",
+          absl::FormatTime(absl::RFC3339_full, capture_time,
+                           absl::UTCTimeZone())));
+    }
+    return RowToSnapshot(q, full);
+  });
+}
+
+absl::StatusOr<SnapshotPage> IngestStore::ListSnapshots(
+    const SnapshotFilter& filter, int64_t before_seq, int limit, bool full) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<SnapshotPage> {
+    SQLite::Statement q(
+        *db_,
+        absl::StrCat("SELECT ", kSnapshotColumns,
+                     " FROM snapshots WHERE (?1 = 0 OR seq < ?1) AND (?2 = '' "
+                     "OR chart = ?2) AND (?3 = '' OR region = ?3) AND (?4 = 0 "
+                     "OR state = ?4) AND (?5 IS NULL OR capture_ns >= ?5) AND "
+                     "(?6 IS NULL OR capture_ns < ?6) ORDER BY seq DESC "
+                     "LIMIT ?7"));
+    q.bind(1, static_cast<int64_t>(before_seq));
+    q.bind(2, filter.chart);
+    q.bind(3, filter.region);
+    q.bind(4, static_cast<int>(filter.state));
+    if (filter.start_time) {
+      q.bind(5, static_cast<int64_t>(ToNs(*filter.start_time)));
+    } else {
+      q.bind(5);
+    }
+    if (filter.end_time) {
+      q.bind(6, static_cast<int64_t>(ToNs(*filter.end_time)));
+    } else {
+      q.bind(6);
+    }
+    q.bind(7, limit + 1);
+    SnapshotPage page;
+    int64_t last = 0;
+    while (q.executeStep()) {
+      if (static_cast<int>(page.snapshots.size()) == limit) {
+        page.last_seq = last;
+        break;
+      }
+      last = q.getColumn(0).getInt64();
+      auto s = RowToSnapshot(q, full);
+      if (!s.ok()) return s.status();
+      page.snapshots.push_back(*std::move(s));
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<UnresolvedPage> IngestStore::ListUnresolved(
+    const std::string& chart, int64_t offset, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<UnresolvedPage> {
+    UnresolvedPage page;
+    {
+      SQLite::Statement t(*db_,
+                          "SELECT COUNT(*) FROM unresolved WHERE ?1 = '' OR "
+                          "chart = ?1");
+      t.bind(1, chart);
+      if (t.executeStep()) page.total_entry_count = t.getColumn(0).getInt64();
+    }
+    SQLite::Statement q(
+        *db_,
+        "SELECT artist_credit, COUNT(*) AS n, COUNT(DISTINCT snapshot_seq), "
+        "COUNT(DISTINCT region), MIN(capture_ns), MAX(capture_ns) FROM "
+        "unresolved WHERE ?1 = '' OR chart = ?1 GROUP BY artist_credit "
+        "ORDER BY n DESC, artist_credit LIMIT ?2 OFFSET ?3");
+    q.bind(1, chart);
+    q.bind(2, limit + 1);
+    q.bind(3, static_cast<int64_t>(offset));
+    SQLite::Statement titles(
+        *db_,
+        "SELECT title, provider, COUNT(*) AS n, MIN(position), MAX(detail) "
+        "FROM unresolved WHERE artist_credit = ?1 AND (?2 = '' OR chart = "
+        "?2) GROUP BY title, provider ORDER BY n DESC, title");
+    SQLite::Statement ids(
+        *db_,
+        "SELECT DISTINCT provider_track_id FROM unresolved WHERE "
+        "artist_credit = ?1 AND title = ?2 AND provider = ?3 AND (?4 = '' OR "
+        "chart = ?4) AND provider_track_id != '' ORDER BY provider_track_id "
+        "LIMIT 10");
+    while (q.executeStep()) {
+      if (static_cast<int>(page.credits.size()) == limit) {
+        page.more = true;
+        break;
+      }
+      v1::UnresolvedCredit c;
+      c.set_artist_credit(q.getColumn(0).getString());
+      c.set_entry_count(q.getColumn(1).getInt64());
+      c.set_snapshot_count(q.getColumn(2).getInt());
+      c.set_region_count(q.getColumn(3).getInt());
+      *c.mutable_first_capture_time() = FromNs(q.getColumn(4).getInt64());
+      *c.mutable_last_capture_time() = FromNs(q.getColumn(5).getInt64());
+      titles.reset();
+      titles.bind(1, c.artist_credit());
+      titles.bind(2, chart);
+      while (titles.executeStep()) {
+        v1::UnresolvedTitle* t = c.add_titles();
+        t->set_title(titles.getColumn(0).getString());
+        t->set_provider(titles.getColumn(1).getString());
+        t->set_entry_count(titles.getColumn(2).getInt64());
+        t->set_best_position(titles.getColumn(3).getInt());
+        t->set_resolution_detail(titles.getColumn(4).getString());
+        ids.reset();
+        ids.bind(1, c.artist_credit());
+        ids.bind(2, t->title());
+        ids.bind(3, t->provider());
+        ids.bind(4, chart);
+        while (ids.executeStep()) {
+          t->add_provider_track_ids(ids.getColumn(0).getString());
+        }
+      }
+      page.credits.push_back(std::move(c));
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<ForwarderCounts> IngestStore::Counts() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<ForwarderCounts> {
+    ForwarderCounts counts;
+    SQLite::Statement q(*db_,
+                        "SELECT state, COUNT(*), MIN(receive_ns) FROM "
+                        "snapshots GROUP BY state");
+    std::optional<int64_t> oldest;
+    while (q.executeStep()) {
+      const int state = q.getColumn(0).getInt();
+      const int64_t n = q.getColumn(1).getInt64();
+      if (state == v1::SNAPSHOT_STATE_RECEIVED ||
+          state == v1::SNAPSHOT_STATE_RESOLVED) {
+        counts.pending += n;
+        const int64_t first = q.getColumn(2).getInt64();
+        if (!oldest || first < *oldest) oldest = first;
+      } else if (state == v1::SNAPSHOT_STATE_FORWARDED) {
+        counts.forwarded += n;
+      } else if (state == v1::SNAPSHOT_STATE_FAILED) {
+        counts.failed += n;
+      }
+    }
+    if (oldest) counts.oldest_pending_receive = absl::FromUnixNanos(*oldest);
+    counts.unresolved_entries =
+        db_->execAndGet("SELECT COUNT(*) FROM unresolved").getInt64();
+    return counts;
+  });
+}
+
+}  // namespace hitclock::ingest

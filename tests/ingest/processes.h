@@ -1,0 +1,110 @@
+// Real service processes for the ingest fault and binary tests.
+#ifndef HITCLOCK_TESTS_INGEST_PROCESSES_H_
+#define HITCLOCK_TESTS_INGEST_PROCESSES_H_
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/ingest/ingest_fixtures.h"
+
+namespace hitclock::ingest::processes {
+
+// A port that was free a moment ago.
+inline int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Starts `argv` with stdout and stderr appended to `log`.
+inline pid_t Spawn(const std::vector<std::string>& argv,
+                   const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Runs `argv` to completion; returns its exit code.
+inline int RunToExit(const std::vector<std::string>& argv) {
+  pid_t pid = Spawn(argv, "/dev/null");
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A service binary running on 127.0.0.1:<port>.
+class Service {
+ public:
+  Service(std::string binary, std::string log)
+      : binary_(std::move(binary)), log_(std::move(log)) {}
+  ~Service() { Kill(SIGKILL); }
+
+  // Starts it and waits until its --probe says SERVING.
+  void Start(int port, const std::vector<std::string>& args) {
+    address_ = "127.0.0.1:" + std::to_string(port);
+    std::vector<std::string> argv = {binary_, "--listen", address_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_ = Spawn(argv, log_);
+    ASSERT_GT(pid_, 0);
+    for (int i = 0; i < 200; ++i) {
+      if (RunToExit({binary_, "--probe=" + address_}) == 0) return;
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;
+        FAIL() << binary_ << " exited\n" << fixtures::ReadFile(log_);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    FAIL() << binary_ << " never served\n" << fixtures::ReadFile(log_);
+  }
+
+  // Sends `signal` and waits for the exit; returns the exit code (-1 when
+  // killed by a signal or not running).
+  int Kill(int signal) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  const std::string& address() const { return address_; }
+  const std::string& log() const { return log_; }
+
+ private:
+  std::string binary_;
+  std::string log_;
+  std::string address_;
+  pid_t pid_ = 0;
+};
+
+}  // namespace hitclock::ingest::processes
+
+#endif  // HITCLOCK_TESTS_INGEST_PROCESSES_H_

@@ -1,0 +1,269 @@
+// The ingest store against a real SQLite file: idempotency, replace, the
+// outbox's order and durability, resolutions and the unresolved groups.
+#include <filesystem>
+#include <set>
+
+#include "gtest/gtest.h"
+#include "services/ingest/store/ingest_store.h"
+#include "tests/ingest/ingest_fixtures.h"
+
+namespace hitclock::ingest {
+namespace {
+
+class IngestStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fixtures::MakeTempDir("store");
+    Open();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    store_.reset();
+    auto store = IngestStore::Open((dir_ / "ingest.db").string());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+
+  // Commits one snapshot; `fingerprint` stands for its content.
+  absl::StatusOr<SubmitResult> Put(const v1::ChartSnapshot& snapshot,
+                                   uint64_t fingerprint, bool replace = false) {
+    Submission s;
+    s.snapshot = snapshot;
+    s.fingerprint = fingerprint;
+    s.replace = replace;
+    const Submission* one[] = {&s};
+    auto results = store_->Submit(one, now_);
+    if (!results.ok()) return results.status();
+    return (*results)[0];
+  }
+
+  std::vector<OutboxItem> Outbox() {
+    auto items = store_->ReadOutbox(0, 1000);
+    EXPECT_TRUE(items.ok()) << items.status();
+    return items.ok() ? *items : std::vector<OutboxItem>();
+  }
+
+  // Resolves every entry of `item` except those at `unresolved` positions.
+  void Resolve(const OutboxItem& item, std::set<int> unresolved = {}) {
+    ResolutionUpdate u;
+    u.snapshot_seq = item.snapshot_seq;
+    u.version = item.version;
+    u.snapshot = &item.snapshot;
+    for (const auto& e : item.snapshot.entries()) {
+      EntryResolution r;
+      if (unresolved.count(e.position())) {
+        r.detail = "artist \"" + e.entry().artist_credit() + "\" is unknown";
+      } else {
+        r.track_id = "trk-" + std::to_string(e.position());
+      }
+      u.entries.push_back(r);
+    }
+    ASSERT_TRUE(store_->SaveResolutions({&u, 1}, nullptr).ok());
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<IngestStore> store_;
+  absl::Time now_ = absl::FromUnixSeconds(1654300000);
+};
+
+TEST_F(IngestStoreTest, SameContentIsADuplicateAndChangesNothing) {
+  auto first = Put(fixtures::Snapshot("us", 0), 1);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->outcome, v1::SUBMIT_OUTCOME_ACCEPTED);
+  auto again = Put(fixtures::Snapshot("us", 0), 1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, v1::SUBMIT_OUTCOME_DUPLICATE);
+  EXPECT_EQ(again->snapshot_id, first->snapshot_id);
+  EXPECT_EQ(Outbox().size(), 1u) << "a duplicate must not be queued again";
+  auto seq = ParseSnapshotId(first->snapshot_id);
+  ASSERT_TRUE(seq.has_value());
+  auto stored = store_->GetSnapshot(*seq, false);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->duplicate_count(), 1);
+  EXPECT_TRUE(stored->has_last_duplicate_time());
+  EXPECT_EQ(stored->state(), v1::SNAPSHOT_STATE_RECEIVED);
+}
+
+TEST_F(IngestStoreTest, DifferentContentIsAlreadyExistsUnlessReplaced) {
+  ASSERT_TRUE(Put(fixtures::Snapshot("us", 0), 1).ok());
+  auto clash = Put(fixtures::Snapshot("us", 0, 4), 2);
+  EXPECT_EQ(clash.status().code(), absl::StatusCode::kAlreadyExists);
+  auto replaced = Put(fixtures::Snapshot("us", 0, 4), 2, /*replace=*/true);
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(replaced->outcome, v1::SUBMIT_OUTCOME_REPLACED);
+  auto items = Outbox();
+  ASSERT_EQ(items.size(), 1u) << "the replacement supersedes the queued row";
+  EXPECT_TRUE(items[0].replace);
+  EXPECT_EQ(items[0].snapshot.entries_size(), 4);
+  EXPECT_EQ(items[0].version, 1);
+  auto stored = store_->GetSnapshot(items[0].snapshot_seq, true);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->replace_count(), 1);
+  EXPECT_EQ(stored->entry_count(), 4);
+  EXPECT_EQ(stored->content().entries_size(), 4);
+}
+
+TEST_F(IngestStoreTest, SameSourceUpdateAndContentIsADuplicateAtAnyCapture) {
+  auto a = fixtures::Snapshot("us", 0);
+  *a.mutable_source_update_time() = fixtures::At(-3);
+  auto b = fixtures::Snapshot("us", 5);
+  *b.mutable_source_update_time() = fixtures::At(-3);
+  ASSERT_TRUE(Put(a, 7).ok());
+  auto again = Put(b, 7);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, v1::SUBMIT_OUTCOME_DUPLICATE);
+  auto c = fixtures::Snapshot("us", 10);
+  *c.mutable_source_update_time() = fixtures::At(8);
+  auto advanced = Put(c, 7);
+  ASSERT_TRUE(advanced.ok());
+  EXPECT_EQ(advanced->outcome, v1::SUBMIT_OUTCOME_ACCEPTED)
+      << "a feed whose updated advanced is a new snapshot";
+}
+
+TEST_F(IngestStoreTest, OutboxKeepsCommitOrderAndSurvivesReopen) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Put(fixtures::Snapshot("us", i), 100 + i).ok());
+  }
+  auto items = Outbox();
+  ASSERT_EQ(items.size(), 5u);
+  for (int i = 1; i < 5; ++i) {
+    EXPECT_LT(items[i - 1].outbox_seq, items[i].outbox_seq);
+    EXPECT_EQ(items[i].snapshot.capture_time().seconds(),
+              fixtures::At(i).seconds());
+  }
+  std::vector<OutboxAck> acks = {{items[0].outbox_seq, items[0].snapshot_seq}};
+  ASSERT_TRUE(store_->MarkForwarded(acks, now_).ok());
+  Open();
+  items = Outbox();
+  ASSERT_EQ(items.size(), 4u) << "acknowledged rows leave, the others stay";
+  auto after = store_->ReadOutbox(items[1].outbox_seq, 10);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->size(), 2u);
+  auto counts = store_->Counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->pending, 4);
+  EXPECT_EQ(counts->forwarded, 1);
+}
+
+TEST_F(IngestStoreTest, ResolutionFeedsForwardingAndUnresolvedGroups) {
+  ASSERT_TRUE(Put(fixtures::Snapshot("us", 0), 1).ok());
+  ASSERT_TRUE(Put(fixtures::Snapshot("gb", 0), 1).ok());
+  auto items = Outbox();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_TRUE(items[0].needs_resolution);
+  Resolve(items[0], {2, 3});
+  Resolve(items[1], {2});
+  items = Outbox();
+  ASSERT_FALSE(items[0].needs_resolution);
+  EXPECT_EQ(items[0].resolved.chart_size(), 3);
+  ASSERT_EQ(items[0].resolved.entries_size(), 1);
+  EXPECT_EQ(items[0].resolved.entries(0).track_id(), "trk-1");
+  EXPECT_EQ(items[0].resolved.region().code(), "us");
+
+  auto page = store_->ListUnresolved("", 0, 10);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->total_entry_count, 3);
+  ASSERT_EQ(page->credits.size(), 2u);
+  EXPECT_EQ(page->credits[0].artist_credit(), "Artist 2");
+  EXPECT_EQ(page->credits[0].entry_count(), 2);
+  EXPECT_EQ(page->credits[0].region_count(), 2);
+  EXPECT_EQ(page->credits[0].snapshot_count(), 2);
+  ASSERT_EQ(page->credits[0].titles_size(), 1);
+  EXPECT_EQ(page->credits[0].titles(0).best_position(), 2);
+  EXPECT_EQ(page->credits[0].titles(0).provider_track_ids(0), "90002");
+  EXPECT_EQ(page->credits[1].artist_credit(), "Artist 3");
+
+  // Forwarded, then the catalog learns "Artist 2": the two snapshots are
+  // queued again with the new entries.
+  std::vector<OutboxAck> acks = {{items[0].outbox_seq, items[0].snapshot_seq},
+                                 {items[1].outbox_seq, items[1].snapshot_seq}};
+  ASSERT_TRUE(store_->MarkForwarded(acks, now_).ok());
+  UnresolvedFilter filter;
+  filter.artist_credit = "Artist 2";
+  auto waiting = store_->FindUnresolved(filter, 100);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 2u);
+  std::vector<RetriedEntry> retried;
+  for (const auto& w : *waiting) {
+    retried.push_back({w.snapshot_seq, w.version, w.position, {"trk-2", ""}});
+  }
+  auto requeued = store_->ApplyRetriedResolutions(retried);
+  ASSERT_TRUE(requeued.ok());
+  EXPECT_EQ(*requeued, 2);
+  items = Outbox();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_FALSE(items[0].replace);
+  EXPECT_EQ(items[0].resolved.entries_size(), 2);
+  EXPECT_EQ(items[1].resolved.entries_size(), 3);
+  auto stored = store_->GetSnapshot(items[0].snapshot_seq, true);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->state(), v1::SNAPSHOT_STATE_RESOLVED);
+  EXPECT_EQ(stored->resolved_entry_count(), 2);
+  EXPECT_EQ(stored->unresolved_entry_count(), 1);
+  EXPECT_EQ(stored->content().entries(1).track_id(), "trk-2");
+  EXPECT_EQ(stored->content().entries(2).track_id(), "");
+  page = store_->ListUnresolved("", 0, 10);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total_entry_count, 1);
+}
+
+TEST_F(IngestStoreTest, ResolutionOfAReplacedVersionIsDiscarded) {
+  ASSERT_TRUE(Put(fixtures::Snapshot("us", 0), 1).ok());
+  auto stale = Outbox()[0];
+  ASSERT_TRUE(Put(fixtures::Snapshot("us", 0, 4), 2, true).ok());
+  ResolutionUpdate u;
+  u.snapshot_seq = stale.snapshot_seq;
+  u.version = stale.version;
+  u.snapshot = &stale.snapshot;
+  u.entries.assign(3, EntryResolution{"trk", ""});
+  std::vector<std::optional<records::v1::ResolvedSnapshot>> out;
+  ASSERT_TRUE(store_->SaveResolutions({&u, 1}, &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].has_value());
+  EXPECT_TRUE(Outbox()[0].needs_resolution);
+}
+
+TEST_F(IngestStoreTest, RejectedForGoodIsFailedWithItsError) {
+  ASSERT_TRUE(Put(fixtures::Snapshot("us", 0), 1).ok());
+  auto item = Outbox()[0];
+  ASSERT_TRUE(
+      store_->MarkFailed({item.outbox_seq, item.snapshot_seq}, "bad").ok());
+  EXPECT_TRUE(Outbox().empty());
+  auto stored = store_->GetSnapshot(item.snapshot_seq, false);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->state(), v1::SNAPSHOT_STATE_FAILED);
+  EXPECT_EQ(stored->last_error(), "bad");
+  SnapshotFilter filter;
+  filter.state = v1::SNAPSHOT_STATE_FAILED;
+  auto page = store_->ListSnapshots(filter, 0, 10, false);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->snapshots.size(), 1u);
+}
+
+TEST_F(IngestStoreTest, ListsNewestFirstInPages) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Put(fixtures::Snapshot(i % 2 ? "gb" : "us", i), i).ok());
+  }
+  SnapshotFilter filter;
+  auto page = store_->ListSnapshots(filter, 0, 2, false);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->snapshots.size(), 2u);
+  ASSERT_TRUE(page->last_seq.has_value());
+  EXPECT_EQ(page->snapshots[0].content().capture_time().seconds(),
+            fixtures::At(4).seconds());
+  auto next = store_->ListSnapshots(filter, *page->last_seq, 10, false);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->snapshots.size(), 3u);
+  EXPECT_FALSE(next->last_seq.has_value());
+  filter.region = "gb";
+  filter.start_time = absl::FromUnixSeconds(fixtures::At(2).seconds());
+  auto gb = store_->ListSnapshots(filter, 0, 10, false);
+  ASSERT_TRUE(gb.ok());
+  EXPECT_EQ(gb->snapshots.size(), 1u);
+}
+
+}  // namespace
+}  // namespace hitclock::ingest
