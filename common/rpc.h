@@ -8,6 +8,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/status.h"
 
 namespace hitclock::common {
@@ -30,6 +31,22 @@ absl::Status CheckCallAllowed(const grpc::CallbackServerContext* ctx);
 // is only sent when the status is OK.
 grpc::ServerUnaryReactor* Respond(grpc::CallbackServerContext* ctx,
                                   absl::FunctionRef<absl::Status()> fn);
+
+// `Respond` for a handler method that returns its response:
+//   return RespondWith(ctx, response, [&] { return
+//   handler_.GetArtist(*request); });
+// `fn` returns `absl::StatusOr<Response>`; when OK the value is moved into
+// `*response`.
+template <typename Response, typename Fn>
+grpc::ServerUnaryReactor* RespondWith(grpc::CallbackServerContext* ctx,
+                                      Response* response, Fn&& fn) {
+  return Respond(ctx, [&]() -> absl::Status {
+    absl::StatusOr<Response> result = fn();
+    if (!result.ok()) return result.status();
+    *response = *std::move(result);
+    return absl::OkStatus();
+  });
+}
 
 // A server-streaming reactor that finishes at once with `status`, for
 // streaming handlers that fail before streaming (e.g. `CheckCallAllowed`):

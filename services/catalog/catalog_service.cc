@@ -9,18 +9,6 @@
 namespace hitclock::catalog {
 namespace {
 
-// Runs one handler method and moves its result into the response.
-template <typename Response, typename Fn>
-grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
-                                Response* response, Fn&& fn) {
-  return common::Respond(ctx, [&]() -> absl::Status {
-    absl::StatusOr<Response> result = fn();
-    if (!result.ok()) return result.status();
-    *response = *std::move(result);
-    return absl::OkStatus();
-  });
-}
-
 class CatalogInstance final : public common::ServiceInstance {
  public:
   explicit CatalogInstance(std::unique_ptr<CatalogHandler> handler)
@@ -37,123 +25,137 @@ class CatalogInstance final : public common::ServiceInstance {
 grpc::ServerUnaryReactor* CatalogService::CreateArtist(
     grpc::CallbackServerContext* ctx, const v1::CreateArtistRequest* request,
     v1::CreateArtistResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.CreateArtist(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.CreateArtist(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::GetArtist(
     grpc::CallbackServerContext* ctx, const v1::GetArtistRequest* request,
     v1::GetArtistResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.GetArtist(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.GetArtist(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListArtists(
     grpc::CallbackServerContext* ctx, const v1::ListArtistsRequest* request,
     v1::ListArtistsResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.ListArtists(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ListArtists(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::UpdateArtist(
     grpc::CallbackServerContext* ctx, const v1::UpdateArtistRequest* request,
     v1::UpdateArtistResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.UpdateArtist(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.UpdateArtist(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::DeleteArtist(
     grpc::CallbackServerContext* ctx, const v1::DeleteArtistRequest* request,
     v1::DeleteArtistResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.DeleteArtist(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.DeleteArtist(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::CreateTrack(
     grpc::CallbackServerContext* ctx, const v1::CreateTrackRequest* request,
     v1::CreateTrackResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.CreateTrack(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.CreateTrack(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::GetTrack(
     grpc::CallbackServerContext* ctx, const v1::GetTrackRequest* request,
     v1::GetTrackResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.GetTrack(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.GetTrack(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::BatchGetTracks(
     grpc::CallbackServerContext* ctx, const v1::BatchGetTracksRequest* request,
     v1::BatchGetTracksResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.BatchGetTracks(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.BatchGetTracks(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListTracks(
     grpc::CallbackServerContext* ctx, const v1::ListTracksRequest* request,
     v1::ListTracksResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.ListTracks(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ListTracks(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::UpdateTrack(
     grpc::CallbackServerContext* ctx, const v1::UpdateTrackRequest* request,
     v1::UpdateTrackResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.UpdateTrack(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.UpdateTrack(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::DeleteTrack(
     grpc::CallbackServerContext* ctx, const v1::DeleteTrackRequest* request,
     v1::DeleteTrackResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.DeleteTrack(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.DeleteTrack(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::CreateProduction(
     grpc::CallbackServerContext* ctx,
     const v1::CreateProductionRequest* request,
     v1::CreateProductionResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.CreateProduction(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.CreateProduction(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::GetProduction(
     grpc::CallbackServerContext* ctx, const v1::GetProductionRequest* request,
     v1::GetProductionResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.GetProduction(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.GetProduction(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListProductions(
     grpc::CallbackServerContext* ctx, const v1::ListProductionsRequest* request,
     v1::ListProductionsResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.ListProductions(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.ListProductions(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::UpdateProduction(
     grpc::CallbackServerContext* ctx,
     const v1::UpdateProductionRequest* request,
     v1::UpdateProductionResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.UpdateProduction(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.UpdateProduction(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::DeleteProduction(
     grpc::CallbackServerContext* ctx,
     const v1::DeleteProductionRequest* request,
     v1::DeleteProductionResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.DeleteProduction(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.DeleteProduction(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::ResolveTracks(
     grpc::CallbackServerContext* ctx, const v1::ResolveTracksRequest* request,
     v1::ResolveTracksResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.ResolveTracks(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ResolveTracks(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::ImportCatalog(
     grpc::CallbackServerContext* ctx, const v1::ImportCatalogRequest* request,
     v1::ImportCatalogResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.ImportCatalog(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ImportCatalog(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListChanges(
     grpc::CallbackServerContext* ctx, const v1::ListChangesRequest* request,
     v1::ListChangesResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.ListChanges(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ListChanges(*request); });
 }
 
 common::ServiceDescriptor CatalogDescriptor() {
