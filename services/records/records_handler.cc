@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -415,19 +416,32 @@ absl::StatusOr<std::unique_ptr<RecordsHandler>> RecordsHandler::Create(
   handler->engine_.SetChartCountries(
       "itunes/top-songs",
       std::vector<std::string>(countries.begin(), countries.end()));
+  // The bulk path: track numbers instead of ids, each region's captures in
+  // time order, the derived state rebuilt once at the end.
   int64_t count = 0;
+  const std::vector<std::string> names = handler->store_->TrackNames();
+  std::vector<uint32_t> engine_track(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!names[i].empty())
+      engine_track[i] = handler->engine_.TrackNumber(names[i]);
+  }
+  handler->engine_.BeginLoad();
   absl::Status reload =
-      handler->store_->ForEach([&](const core::Snapshot& snapshot) {
-        auto result =
-            handler->engine_.Append(snapshot, core::ConflictPolicy::kReplace);
-        if (!result.ok()) {
-          return absl::DataLossError(
-              absl::StrCat("records store: a stored snapshot does not load: ",
-                           result.status().message()));
+      handler->store_->ForEachStored([&](StoredSnapshot& snapshot) {
+        for (auto& [track, position] : snapshot.observations) {
+          track = engine_track[track];
+        }
+        absl::Status s = handler->engine_.Load(
+            snapshot.chart, snapshot.region, snapshot.capture_time,
+            snapshot.chart_size, snapshot.observations);
+        if (!s.ok()) {
+          return absl::DataLossError(absl::StrCat(
+              "records store: a stored snapshot does not load: ", s.message()));
         }
         ++count;
         return absl::OkStatus();
       });
+  handler->engine_.FinishLoad();
   if (!reload.ok()) return reload;
   common::LogInfo("records reloaded", {{"snapshots", absl::StrCat(count)}});
   return handler;
@@ -460,14 +474,13 @@ void RecordsHandler::RefreshFacts(const std::vector<std::string>& track_ids) {
   if (bulk) engine_.SetRecordEvents(true);
 }
 
-v1::AppendSnapshotsResponse RecordsHandler::Append(
-    const v1::AppendSnapshotsRequest& request, int64_t index) {
-  v1::AppendSnapshotsResponse response;
-  response.set_index(index);
+std::optional<RecordsHandler::Prepared> RecordsHandler::Prepare(
+    const v1::AppendSnapshotsRequest& request,
+    v1::AppendSnapshotsResponse& response) const {
   auto reject = [&](const absl::Status& status) {
     response.set_outcome(v1::APPEND_OUTCOME_REJECTED);
     *response.mutable_error() = AppendErrorOf(status);
-    return response;
+    return std::nullopt;
   };
   if (!request.has_snapshot()) {
     return reject(InvalidField("snapshot", "is required"));
@@ -515,117 +528,189 @@ v1::AppendSnapshotsResponse RecordsHandler::Append(
                                             "; must be 1 to ", kMaxChartSize)));
   }
   // Observations: each track at its best position.
-  absl::flat_hash_map<int, int> entry_at_position;
-  std::map<std::string, int> best;
+  std::vector<int> entry_at_position(in.chart_size() + 1, -1);
+  absl::flat_hash_map<std::string_view, int> best;
+  best.reserve(in.entries_size());
   for (int i = 0; i < in.entries_size(); ++i) {
     const v1::ResolvedEntry& e = in.entries(i);
-    const std::string field = absl::StrCat("snapshot.entries[", i, "]");
+    auto field = [i](const char* name) {
+      return absl::StrCat("snapshot.entries[", i, "].", name);
+    };
     if (e.track_id().empty()) {
-      return reject(InvalidField(field + ".track_id", "is required"));
+      return reject(InvalidField(field("track_id"), "is required"));
     }
     if (e.track_id().size() > 128) {
-      return reject(InvalidField(field + ".track_id", "is longer than 128"));
+      return reject(InvalidField(field("track_id"), "is longer than 128"));
     }
     if (e.position() < 1 || e.position() > in.chart_size()) {
       return reject(InvalidField(
-          field + ".position",
+          field("position"),
           absl::StrCat("is ", e.position(), "; must be 1 to chart_size ",
                        in.chart_size())));
     }
-    auto [it, inserted] = entry_at_position.emplace(e.position(), i);
-    if (!inserted) {
-      return reject(
-          InvalidField(field + ".position",
-                       absl::StrCat("position ", e.position(),
-                                    " is also given by snapshot.entries[",
-                                    it->second, "]")));
+    int& at = entry_at_position[e.position()];
+    if (at >= 0) {
+      return reject(InvalidField(
+          field("position"),
+          absl::StrCat("position ", e.position(),
+                       " is also given by snapshot.entries[", at, "]")));
     }
-    auto [b, fresh] = best.emplace(e.track_id(), e.position());
+    at = i;
+    auto [b, fresh] =
+        best.emplace(std::string_view(e.track_id().data(), e.track_id().size()),
+                     e.position());
     if (!fresh) b->second = std::min(b->second, e.position());
   }
-  core::Snapshot snapshot{.chart = *chart,
-                          .region = region->code,
-                          .capture_time = capture,
-                          .chart_size = in.chart_size(),
-                          .entries = {}};
-  snapshot.entries.reserve(best.size());
+  Prepared out{.snapshot = {.chart = *chart,
+                            .region = region->code,
+                            .capture_time = capture,
+                            .chart_size = in.chart_size(),
+                            .entries = {}},
+               .aggregate = region->aggregate,
+               .replace = request.replace()};
+  out.snapshot.entries.reserve(best.size());
   for (const auto& [track, position] : best) {
-    snapshot.entries.push_back({track, position});
+    out.snapshot.entries.push_back({std::string(track), position});
   }
   std::sort(
-      snapshot.entries.begin(), snapshot.entries.end(),
+      out.snapshot.entries.begin(), out.snapshot.entries.end(),
       [](const auto& a, const auto& b) { return a.position < b.position; });
+  return out;
+}
+
+v1::AppendSnapshotsResponse RecordsHandler::Append(
+    const v1::AppendSnapshotsRequest& request, int64_t index) {
+  std::vector<v1::AppendSnapshotsResponse> responses =
+      AppendBatch({&request}, index);
+  return std::move(responses.front());
+}
+
+std::vector<v1::AppendSnapshotsResponse> RecordsHandler::AppendBatch(
+    const std::vector<const v1::AppendSnapshotsRequest*>& requests,
+    int64_t first_index) {
+  std::vector<v1::AppendSnapshotsResponse> responses(requests.size());
+  std::vector<std::optional<Prepared>> prepared(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    responses[i].set_index(first_index + static_cast<int64_t>(i));
+    prepared[i] = Prepare(*requests[i], responses[i]);
+  }
 
   std::lock_guard append_lock(append_mu_);
-  // What is held decides the outcome before anything is written.
-  std::optional<core::Snapshot> held;
-  {
-    std::shared_lock lock(engine_mu_);
-    held = engine_.GetSnapshot({snapshot.chart, snapshot.region, capture});
-  }
-  v1::AppendOutcome outcome = v1::APPEND_OUTCOME_APPENDED;
-  if (held.has_value()) {
-    absl::flat_hash_map<std::string_view, int> now;
-    for (const auto& e : snapshot.entries) now[e.track_id] = e.position;
-    bool subset = held->chart_size == snapshot.chart_size;
-    for (const auto& e : held->entries) {
-      auto it = now.find(e.track_id);
-      if (it == now.end() || it->second != e.position) subset = false;
+  // The messages decided and waiting for the commit, by index.
+  std::vector<size_t> batch;
+  absl::flat_hash_set<std::tuple<std::string, std::string, Micros>> keys;
+  auto reject = [&](size_t i, const absl::Status& status) {
+    responses[i].set_outcome(v1::APPEND_OUTCOME_REJECTED);
+    *responses[i].mutable_error() = AppendErrorOf(status);
+  };
+  // Commits the batch in one transaction, then applies it to the engine in
+  // order; every result is final only after the commit.
+  auto flush = [&] {
+    if (batch.empty()) return;
+    std::vector<std::pair<const core::Snapshot*, bool>> puts;
+    puts.reserve(batch.size());
+    for (size_t i : batch) {
+      puts.emplace_back(&prepared[i]->snapshot, prepared[i]->aggregate);
     }
-    if (subset && held->entries.size() == snapshot.entries.size()) {
-      response.set_outcome(v1::APPEND_OUTCOME_DUPLICATE);
-      response.set_observation_count(
-          static_cast<int32_t>(held->entries.size()));
-      return response;
+    if (absl::Status s = store_->PutAll(puts); !s.ok()) {
+      common::LogError("snapshots not stored",
+                       {{"error", std::string(s.message())},
+                        {"snapshots", absl::StrCat(batch.size())}});
+      for (size_t i : batch) reject(i, s);
+      batch.clear();
+      keys.clear();
+      return;
     }
-    if (subset) {
-      outcome = v1::APPEND_OUTCOME_MERGED;
-    } else if (request.replace()) {
-      outcome = v1::APPEND_OUTCOME_REPLACED;
-    } else {
-      return reject(absl::AlreadyExistsError(
-          "records holds a different snapshot with this chart, region and "
-          "capture_time; set replace to overwrite it"));
-    }
-  }
-  if (absl::Status s = store_->Put(snapshot, region->aggregate); !s.ok()) {
-    common::LogError("snapshot not stored",
-                     {{"error", std::string(s.message())}});
-    return reject(s);
-  }
-  std::vector<v1::RecordBrokenEvent> events;
-  {
-    std::unique_lock lock(engine_mu_);
-    if (region->aggregate &&
-        engine_.GetRegionKind(region->code) != core::RegionKind::kAggregate) {
-      engine_.SetRegionKind(region->code, core::RegionKind::kAggregate);
-    }
-    auto result = engine_.Append(snapshot, request.replace()
-                                               ? core::ConflictPolicy::kReplace
+    std::vector<v1::RecordBrokenEvent> events;
+    {
+      std::unique_lock lock(engine_mu_);
+      const absl::Time now = options_.clock();
+      for (size_t i : batch) {
+        const Prepared& p = *prepared[i];
+        if (p.aggregate && engine_.GetRegionKind(p.snapshot.region) !=
+                               core::RegionKind::kAggregate) {
+          engine_.SetRegionKind(p.snapshot.region,
+                                core::RegionKind::kAggregate);
+        }
+        auto result = engine_.Append(p.snapshot,
+                                     p.replace ? core::ConflictPolicy::kReplace
                                                : core::ConflictPolicy::kReject);
-    if (!result.ok()) {
-      // Validated and decided above: the engine disagreeing is a bug.
-      common::LogError("committed snapshot refused by the engine",
-                       {{"error", std::string(result.status().message())}});
-      return reject(absl::InternalError("the snapshot could not be applied"));
+        if (!result.ok()) {
+          // Validated and decided above: the engine disagreeing is a bug.
+          common::LogError("committed snapshot refused by the engine",
+                           {{"error", std::string(result.status().message())}});
+          reject(i, absl::InternalError("the snapshot could not be applied"));
+          continue;
+        }
+        responses[i].set_outcome(p.outcome);
+        responses[i].set_observation_count(result->observation_count);
+        for (const core::RecordEvent& event : result->events) {
+          events.push_back(EventProto(event, now));
+        }
+      }
     }
-    response.set_outcome(outcome);
-    response.set_observation_count(result->observation_count);
-    const absl::Time now = options_.clock();
-    events.reserve(result->events.size());
-    for (const core::RecordEvent& event : result->events) {
-      events.push_back(EventProto(event, now));
+    hub_.Publish(events);
+    if (follower_ != nullptr) {
+      std::vector<std::string> unknown;
+      absl::flat_hash_set<std::string_view> asked;
+      for (size_t i : batch) {
+        for (const auto& e : prepared[i]->snapshot.entries) {
+          if (!facts_.HasTrack(e.track_id) && asked.insert(e.track_id).second) {
+            unknown.push_back(e.track_id);
+          }
+        }
+      }
+      if (!unknown.empty()) follower_->RequestTracks(unknown);
     }
+    batch.clear();
+    keys.clear();
+  };
+
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!prepared[i].has_value()) continue;
+    Prepared& p = *prepared[i];
+    auto key = std::make_tuple(p.snapshot.chart, p.snapshot.region,
+                               p.snapshot.capture_time);
+    // A second message for one identity is decided against the first.
+    if (keys.contains(key)) flush();
+    // What is held decides the outcome before anything is written.
+    std::optional<core::Snapshot> held;
+    {
+      std::shared_lock lock(engine_mu_);
+      held = engine_.GetSnapshot(
+          {p.snapshot.chart, p.snapshot.region, p.snapshot.capture_time});
+    }
+    p.outcome = v1::APPEND_OUTCOME_APPENDED;
+    if (held.has_value()) {
+      absl::flat_hash_map<std::string_view, int> now;
+      for (const auto& e : p.snapshot.entries) now[e.track_id] = e.position;
+      bool subset = held->chart_size == p.snapshot.chart_size;
+      for (const auto& e : held->entries) {
+        auto it = now.find(e.track_id);
+        if (it == now.end() || it->second != e.position) subset = false;
+      }
+      if (subset && held->entries.size() == p.snapshot.entries.size()) {
+        responses[i].set_outcome(v1::APPEND_OUTCOME_DUPLICATE);
+        responses[i].set_observation_count(
+            static_cast<int32_t>(held->entries.size()));
+        continue;
+      }
+      if (subset) {
+        p.outcome = v1::APPEND_OUTCOME_MERGED;
+      } else if (p.replace) {
+        p.outcome = v1::APPEND_OUTCOME_REPLACED;
+      } else {
+        reject(i, absl::AlreadyExistsError(
+                      "records holds a different snapshot with this chart, "
+                      "region and capture_time; set replace to overwrite it"));
+        continue;
+      }
+    }
+    keys.insert(std::move(key));
+    batch.push_back(i);
   }
-  hub_.Publish(events);
-  if (follower_ != nullptr) {
-    std::vector<std::string> unknown;
-    for (const auto& e : snapshot.entries) {
-      if (!facts_.HasTrack(e.track_id)) unknown.push_back(e.track_id);
-    }
-    if (!unknown.empty()) follower_->RequestTracks(unknown);
-  }
-  return response;
+  flush();
+  return responses;
 }
 
 absl::StatusOr<std::string> RecordsHandler::ResolveTrack(

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -65,6 +66,18 @@ class RecordsHandler {
   v1::AppendSnapshotsResponse Append(const v1::AppendSnapshotsRequest& request,
                                      int64_t index);
 
+  // Appends consecutive messages of one stream (numbered from
+  // `first_index`) with one commit: each is validated and decided in order
+  // (a message for the identity of an earlier one in the batch is decided
+  // after that one is committed), the accepted ones are stored in one
+  // transaction and applied to the engine after it commits. One result per
+  // message, in order, each exactly what `Append` would have answered; when
+  // the commit fails every message it held is REJECTED and nothing of them
+  // stays.
+  std::vector<v1::AppendSnapshotsResponse> AppendBatch(
+      const std::vector<const v1::AppendSnapshotsRequest*>& requests,
+      int64_t first_index);
+
   absl::StatusOr<v1::GetSnapshotResponse> GetSnapshot(
       const v1::GetSnapshotRequest& request) const;
   absl::StatusOr<v1::ListChartsResponse> ListCharts(
@@ -86,6 +99,18 @@ class RecordsHandler {
  private:
   RecordsHandler(std::unique_ptr<RecordsStore> store, CatalogFacts& facts,
                  HandlerOptions options);
+
+  // A validated append waiting for its commit.
+  struct Prepared {
+    core::Snapshot snapshot;
+    bool aggregate = false;
+    bool replace = false;
+    v1::AppendOutcome outcome = v1::APPEND_OUTCOME_APPENDED;
+  };
+  // Validates a message into its observations, or fills `response` with the
+  // rejection.
+  std::optional<Prepared> Prepare(const v1::AppendSnapshotsRequest& request,
+                                  v1::AppendSnapshotsResponse& response) const;
 
   // The track a reference names, known to the catalog (fetched on demand).
   absl::StatusOr<std::string> ResolveTrack(

@@ -32,9 +32,14 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
   });
 }
 
-// One AppendSnapshots stream. At most one read and one write are pending;
-// a result waits in `queue_` while the previous one is written, and the
-// next read starts only once no result waits.
+// One AppendSnapshots stream, with group commit. Messages are read ahead
+// into `pending_` while a commit runs; whoever finds no commit running
+// becomes the committer and commits everything pending (up to
+// `kMaxAppendBatch` messages per transaction) until nothing is left, then
+// queues the results, which are written one at a time. Each result is
+// queued only after the commit that holds its message. Reading pauses while
+// `kMaxAppendsInFlight` messages are read but not yet written back (flow
+// control slows a faster producer).
 class AppendReactor final
     : public grpc::ServerBidiReactor<v1::AppendSnapshotsRequest,
                                      v1::AppendSnapshotsResponse> {
@@ -51,38 +56,40 @@ class AppendReactor final
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {
-      std::lock_guard lock(mu_);
-      reading_ = false;
-      reads_done_ = true;
-      MaybeFinishLocked();
-      return;
-    }
-    v1::AppendSnapshotsResponse result;
-    try {
-      result = handler_.Append(request_, index_);
-    } catch (const std::exception& e) {
-      common::LogError("append failed", {{"error", e.what()}});
-      result.set_index(index_);
-      result.set_outcome(v1::APPEND_OUTCOME_REJECTED);
-      result.mutable_error()->set_code(
-          static_cast<int32_t>(absl::StatusCode::kInternal));
-      result.mutable_error()->set_message("internal error");
-    }
-    ++index_;
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     reading_ = false;
-    if (broken_) {
+    if (!ok) {
+      reads_done_ = true;
+    } else if (!broken_) {
+      pending_.push_back(std::move(request_));
+      request_.Clear();
+    }
+    MaybeReadLocked();
+    if (committing_ || broken_) {
       MaybeFinishLocked();
       return;
     }
-    queue_.push_back(std::move(result));
-    if (!writing_) WriteNextLocked();
-    // Read on only when no result waits behind the one being written.
-    if (queue_.empty()) {
-      reading_ = true;
-      StartRead(&request_);
+    committing_ = true;
+    while (!pending_.empty() && !broken_) {
+      const size_t n = std::min(pending_.size(), kMaxAppendBatch);
+      std::vector<v1::AppendSnapshotsRequest> batch(
+          std::make_move_iterator(pending_.begin()),
+          std::make_move_iterator(pending_.begin() + n));
+      pending_.erase(pending_.begin(), pending_.begin() + n);
+      committing_count_ = n;
+      const int64_t first = index_;
+      index_ += static_cast<int64_t>(n);
+      lock.unlock();
+      std::vector<v1::AppendSnapshotsResponse> results = Commit(batch, first);
+      lock.lock();
+      committing_count_ = 0;
+      if (broken_) break;
+      for (auto& r : results) queue_.push_back(std::move(r));
+      if (!writing_) WriteNextLocked();
+      MaybeReadLocked();
     }
+    committing_ = false;
+    MaybeFinishLocked();
   }
 
   void OnWriteDone(bool ok) override {
@@ -91,20 +98,55 @@ class AppendReactor final
     if (!ok) {
       broken_ = true;
       queue_.clear();
+      pending_.clear();
       MaybeFinishLocked();
       return;
     }
     if (!queue_.empty()) WriteNextLocked();
-    if (!reading_ && !reads_done_ && queue_.empty()) {
-      reading_ = true;
-      StartRead(&request_);
-    }
+    MaybeReadLocked();
     MaybeFinishLocked();
   }
 
   void OnDone() override { delete this; }
 
  private:
+  std::vector<v1::AppendSnapshotsResponse> Commit(
+      const std::vector<v1::AppendSnapshotsRequest>& batch, int64_t first) {
+    std::vector<const v1::AppendSnapshotsRequest*> requests;
+    requests.reserve(batch.size());
+    for (const auto& r : batch) requests.push_back(&r);
+    try {
+      return handler_.AppendBatch(requests, first);
+    } catch (const std::exception& e) {
+      common::LogError("append failed", {{"error", e.what()}});
+      std::vector<v1::AppendSnapshotsResponse> results(batch.size());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        results[i].set_index(first + static_cast<int64_t>(i));
+        results[i].set_outcome(v1::APPEND_OUTCOME_REJECTED);
+        results[i].mutable_error()->set_code(
+            static_cast<int32_t>(absl::StatusCode::kInternal));
+        results[i].mutable_error()->set_message("internal error");
+      }
+      return results;
+    }
+  }
+
+  // Messages read and not yet written back (the one being written
+  // included).
+  size_t InFlightLocked() const {
+    return pending_.size() + committing_count_ + queue_.size() +
+           (writing_ ? 1 : 0);
+  }
+
+  void MaybeReadLocked() {
+    if (reading_ || reads_done_ || broken_ || finished_ ||
+        InFlightLocked() >= kMaxAppendsInFlight) {
+      return;
+    }
+    reading_ = true;
+    StartRead(&request_);
+  }
+
   void WriteNextLocked() {
     writing_response_ = std::move(queue_.front());
     queue_.pop_front();
@@ -113,12 +155,12 @@ class AppendReactor final
   }
 
   void MaybeFinishLocked() {
-    if (finished_ || reading_ || writing_) return;
+    if (finished_ || reading_ || writing_ || committing_) return;
     if (broken_) {
       finished_ = true;
       Finish(grpc::Status(grpc::StatusCode::CANCELLED,
                           "the stream broke while writing a result"));
-    } else if (reads_done_ && queue_.empty()) {
+    } else if (reads_done_ && pending_.empty() && queue_.empty()) {
       finished_ = true;
       Finish(grpc::Status::OK);
     }
@@ -128,10 +170,13 @@ class AppendReactor final
   v1::AppendSnapshotsRequest request_;
   int64_t index_ = 0;
   std::mutex mu_;
+  std::deque<v1::AppendSnapshotsRequest> pending_;
+  size_t committing_count_ = 0;
   std::deque<v1::AppendSnapshotsResponse> queue_;
   v1::AppendSnapshotsResponse writing_response_;
   bool reading_ = false;
   bool writing_ = false;
+  bool committing_ = false;
   bool reads_done_ = false;
   bool broken_ = false;
   bool finished_ = false;
@@ -246,6 +291,8 @@ class RecordsInstance final : public common::ServiceInstance {
     handler_->hub().Shutdown();
     follower_->Stop();
   }
+
+  RecordsHandler& handler() { return *handler_; }
 
  private:
   std::unique_ptr<CatalogFacts> facts_;
@@ -418,6 +465,11 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
   h->EnableRecordEvents();
   return std::unique_ptr<common::ServiceInstance>(new RecordsInstance(
       std::move(facts), *std::move(handler), std::move(follower)));
+}
+
+RecordsHandler* HandlerOf(common::ServiceInstance& instance) {
+  auto* records = dynamic_cast<RecordsInstance*>(&instance);
+  return records == nullptr ? nullptr : &records->handler();
 }
 
 }  // namespace hitclock::records

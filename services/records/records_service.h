@@ -11,16 +11,21 @@
 
 namespace hitclock::records {
 
-// At most this many append results wait to be written on one stream (the
-// one being written included); the stream is not read further meanwhile.
-inline constexpr size_t kMaxResultsInFlight = 2;
+// At most this many messages of one AppendSnapshots stream are read and
+// not yet answered (waiting for their commit, committing, or their result
+// waiting to be written); the stream is not read further meanwhile.
+inline constexpr size_t kMaxAppendsInFlight = 1024;
+// At most this many consecutive messages are committed in one transaction
+// (group commit).
+inline constexpr size_t kMaxAppendBatch = 256;
 
 // The records service's gRPC face: unary methods hand their request to
 // `RecordsHandler` (`common::Respond`); AppendSnapshots is a bidi reactor
-// that reads one snapshot, commits it and writes its result, reading on only
-// once the previous result is being written (flow control slows a faster
-// producer); WatchRecordEvents is a write reactor fed by the handler's
-// event hub.
+// with group commit: it reads ahead while a commit runs and commits the
+// messages read meanwhile in one transaction, writing each result only after
+// its commit, with a bounded number of messages in flight (flow control
+// slows a faster producer); WatchRecordEvents is a write reactor fed by the
+// handler's event hub.
 class RecordsService final : public v1::RecordsService::CallbackService {
  public:
   explicit RecordsService(RecordsHandler& handler) : handler_(handler) {}
@@ -68,6 +73,11 @@ common::ServiceDescriptor RecordsDescriptor();
 // and stops the follower.
 absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
     const common::ServiceOptions& options);
+
+// The handler behind an instance made by `CreateRecordsInstance`, for
+// benchmarks that time the request handling without gRPC; null for any other
+// instance. Valid as long as the instance.
+RecordsHandler* HandlerOf(common::ServiceInstance& instance);
 
 }  // namespace hitclock::records
 

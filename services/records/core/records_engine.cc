@@ -66,6 +66,42 @@ RecordsEngine::RecordsEngine(EngineOptions options)
 
 RecordsEngine::~RecordsEngine() = default;
 
+int64_t RecordsEngine::BlockOf(Micros time) {
+  constexpr Micros kHour = 3'600'000'000;
+  return time >= 0 ? time / kHour : -((-time + kHour - 1) / kHour);
+}
+
+std::vector<uint32_t>& RecordsEngine::BlockFor(RegionState& rs, Micros time) {
+  const int64_t block = BlockOf(time);
+  auto& blocks = rs.blocks;
+  if (!blocks.empty() && blocks.back().first == block) {
+    return blocks.back().second;
+  }
+  auto it = std::lower_bound(
+      blocks.begin(), blocks.end(), block,
+      [](const auto& b, int64_t value) { return b.first < value; });
+  if (it == blocks.end() || it->first != block) {
+    it = blocks.emplace(it, block, std::vector<uint32_t>());
+  }
+  return it->second;
+}
+
+const std::vector<uint32_t>* RecordsEngine::FindBlock(const RegionState& rs,
+                                                      Micros time) {
+  const int64_t block = BlockOf(time);
+  auto it = std::lower_bound(
+      rs.blocks.begin(), rs.blocks.end(), block,
+      [](const auto& b, int64_t value) { return b.first < value; });
+  if (it == rs.blocks.end() || it->first != block) return nullptr;
+  return &it->second;
+}
+
+void RecordsEngine::AddShown(RegionState& rs, Micros time, uint32_t track) {
+  std::vector<uint32_t>& block = BlockFor(rs, time);
+  auto it = std::lower_bound(block.begin(), block.end(), track);
+  if (it == block.end() || *it != track) block.insert(it, track);
+}
+
 uint32_t RecordsEngine::InternTrack(std::string_view id) {
   auto [it, inserted] = track_index_.try_emplace(
       AbslView(id), static_cast<uint32_t>(tracks_.size()));
@@ -578,19 +614,26 @@ AppendResult RecordsEngine::ApplyNew(
     rs.captures.insert(at, time);
     rs.sizes.insert(rs.sizes.begin() + index,
                     static_cast<uint16_t>(chart_size));
-    const size_t known = rs.tracks.size();
+    // The tracks that may be present at the previous capture (before this
+    // one's observations are added to the blocks).
+    std::vector<uint32_t> candidates;
+    if (index > 0) {
+      if (const std::vector<uint32_t>* block =
+              FindBlock(rs, rs.captures[index - 1])) {
+        candidates = *block;
+      }
+    }
     for (const auto& [track, position] : obs) {
       SetValue(chart, slot, track, time, position, true, touched);
     }
-    if (index > 0) {
-      for (size_t i = 0; i < known; ++i) {
-        const uint32_t track = rs.tracks[i];
-        auto it =
-            std::lower_bound(obs.begin(), obs.end(), std::make_pair(track, 0));
-        if (it != obs.end() && it->first == track) continue;
-        if (ValueBefore(chart.tracks[track]->regions[slot], time) != 0) {
-          SetValue(chart, slot, track, time, 0, true, touched);
-        }
+    for (const uint32_t track : candidates) {
+      auto it =
+          std::lower_bound(obs.begin(), obs.end(), std::make_pair(track, 0));
+      if (it != obs.end() && it->first == track) continue;
+      const TrackChart* tc = FindTrackChart(chart, track);
+      if (tc == nullptr || tc->regions.size() <= slot) continue;
+      if (ValueBefore(tc->regions[slot], time) != 0) {
+        SetValue(chart, slot, track, time, 0, true, touched);
       }
     }
     return AppendResult{};
@@ -610,7 +653,7 @@ AppendResult RecordsEngine::ApplyNew(
     const int old = PositionOf(h.changes.back());
     h.changes.push_back(Pack(time, 0));
     ++chart.change_count;
-    if (!country) return;
+    if (!country || loading_) return;
     for (size_t w = 0; w < watched.size(); ++w) {
       if (old <= watched[w]) {
         Touch(tc, track, touched);
@@ -619,6 +662,29 @@ AppendResult RecordsEngine::ApplyNew(
     }
   };
 
+  // The tracks shown go into the hour's block: a sorted merge, usually
+  // adding nothing.
+  {
+    std::vector<uint32_t>& block = BlockFor(rs, time);
+    size_t missing = 0;
+    for (size_t i = 0, j = 0; i < obs.size(); ++i) {
+      while (j < block.size() && block[j] < obs[i].first) ++j;
+      if (j == block.size() || block[j] != obs[i].first) ++missing;
+    }
+    if (missing > 0) {
+      std::vector<uint32_t> merged;
+      merged.reserve(block.size() + missing);
+      size_t j = 0;
+      for (const auto& [track, position] : obs) {
+        while (j < block.size() && block[j] < track)
+          merged.push_back(block[j++]);
+        if (j < block.size() && block[j] == track) ++j;
+        merged.push_back(track);
+      }
+      merged.insert(merged.end(), block.begin() + j, block.end());
+      block = std::move(merged);
+    }
+  }
   for (const auto& [track, position] : obs) {
     while (b < before.size() && before[b] < track) drop(before[b++]);
     if (b < before.size() && before[b] == track) ++b;
@@ -634,7 +700,7 @@ AppendResult RecordsEngine::ApplyNew(
     const int best =
         h.stairs.empty() ? kMaxChartSize + 1 : PositionOf(h.stairs.back());
     if (position < best) h.stairs.push_back(Pack(time, position));
-    if (!country) continue;
+    if (!country || loading_) continue;
     for (size_t w = 0; w < watched.size(); ++w) {
       const int p = watched[w];
       const bool was = old != 0 && old <= p;
@@ -678,6 +744,7 @@ void RecordsEngine::SetValue(ChartState& chart, uint32_t slot, uint32_t track,
     if (position == 0) return;
     rs.tracks.push_back(track);
   }
+  if (position != 0) AddShown(rs, time, track);
   auto& c = h.changes;
   auto lo = std::lower_bound(c.begin(), c.end(), Pack(time, 0));
   const int before = lo == c.begin() ? 0 : PositionOf(*(lo - 1));
@@ -754,12 +821,76 @@ void RecordsEngine::SetValue(ChartState& chart, uint32_t slot, uint32_t track,
 std::vector<std::pair<uint32_t, int>> RecordsEngine::Reconstruct(
     const ChartState& chart, uint32_t slot, Micros time) const {
   std::vector<std::pair<uint32_t, int>> out;
-  for (uint32_t track : chart.slots[slot].tracks) {
-    int p = ValueAt(chart.tracks[track]->regions[slot], time);
+  const std::vector<uint32_t>* block = FindBlock(chart.slots[slot], time);
+  if (block == nullptr) return out;
+  for (uint32_t track : *block) {
+    const TrackChart* tc = FindTrackChart(chart, track);
+    if (tc == nullptr || tc->regions.size() <= slot) continue;
+    int p = ValueAt(tc->regions[slot], time);
     if (p != 0) out.emplace_back(track, p);
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+void RecordsEngine::BeginLoad() { loading_ = true; }
+
+absl::Status RecordsEngine::Load(std::string_view chart_name,
+                                 std::string_view region, Micros time,
+                                 int chart_size,
+                                 std::vector<std::pair<uint32_t, int>>& obs) {
+  std::sort(obs.begin(), obs.end());
+  bool valid = !chart_name.empty() && !region.empty() && chart_size >= 1 &&
+               chart_size <= kMaxChartSize && time < kMaxInstant &&
+               time > -kMaxInstant;
+  std::array<bool, kMaxChartSize + 1> taken{};
+  for (size_t i = 0; valid && i < obs.size(); ++i) {
+    const auto [track, position] = obs[i];
+    valid = track < tracks_.size() && position >= 1 && position <= chart_size &&
+            !taken[position] && (i == 0 || obs[i - 1].first != track);
+    if (valid) taken[position] = true;
+  }
+  auto append = [&]() -> absl::Status {
+    Snapshot snapshot{.chart = std::string(chart_name),
+                      .region = std::string(region),
+                      .capture_time = time,
+                      .chart_size = chart_size,
+                      .entries = {}};
+    for (const auto& [track, position] : obs) {
+      snapshot.entries.push_back(SnapshotEntry{
+          track < tracks_.size() ? tracks_[track].id : std::string(),
+          position});
+    }
+    return Append(snapshot, ConflictPolicy::kReplace).status();
+  };
+  if (!valid) return append();
+  auto [chart_it, new_chart] = chart_index_.try_emplace(
+      AbslView(chart_name), static_cast<uint32_t>(charts_.size()));
+  if (new_chart) {
+    charts_.push_back(std::make_unique<ChartState>());
+    charts_.back()->name = std::string(chart_name);
+  }
+  const uint32_t chart_index = chart_it->second;
+  ChartState& chart = *charts_[chart_index];
+  const uint32_t slot = SlotFor(chart, InternRegion(region));
+  UpdateAllKillCount(chart);
+  const RegionState& rs = chart.slots[slot];
+  if (!loading_ || (!rs.captures.empty() && time <= rs.captures.back())) {
+    return append();
+  }
+  absl::flat_hash_map<uint32_t, Touched> touched;
+  ApplyNew(chart_index, slot, time, chart_size, obs, touched);
+  return absl::OkStatus();
+}
+
+void RecordsEngine::FinishLoad() {
+  if (!loading_) return;
+  loading_ = false;
+  const bool events = record_events_;
+  record_events_ = false;
+  for (uint32_t c = 0; c < charts_.size(); ++c) RebuildDerived(c);
+  record_events_ = events;
+  if (record_events_) RebuildAllKeys();
 }
 
 void RecordsEngine::SetRecordEvents(bool enabled) {
@@ -1472,7 +1603,6 @@ void RecordsEngine::RecomputeKeysOfTrack(
 
 void RecordsEngine::RebuildAllKeys() {
   keys_.clear();
-  std::vector<Improvement> events;
   for (uint32_t c = 0; c < charts_.size(); ++c) {
     const ChartState& chart = *charts_[c];
     absl::flat_hash_map<KeyId, std::vector<Improvement>> gathered;
@@ -1480,14 +1610,22 @@ void RecordsEngine::RebuildAllKeys() {
       if (chart.tracks[track] == nullptr || !tracks_[track].facts.has_value()) {
         continue;
       }
+      // A track's improvements depend on (metric, P, N), not on the
+      // category: computed once for all of its categories.
+      absl::flat_hash_map<std::tuple<Metric, int32_t, int32_t>,
+                          std::vector<Improvement>>
+          computed;
       for (const KeyId& key : KeysOf(c, track)) {
-        events.clear();
-        const ThresholdState& state =
-            chart.tracks[track]->watched[*WatchedIndex(key.position)];
-        Improvements(chart, state, track, key.metric, key.min_regions,
-                     std::numeric_limits<Micros>::min(), events);
+        auto [it, fresh] = computed.try_emplace(
+            std::make_tuple(key.metric, key.position, key.min_regions));
+        if (fresh) {
+          const ThresholdState& state =
+              chart.tracks[track]->watched[*WatchedIndex(key.position)];
+          Improvements(chart, state, track, key.metric, key.min_regions,
+                       std::numeric_limits<Micros>::min(), it->second);
+        }
         auto& list = gathered[key];
-        list.insert(list.end(), events.begin(), events.end());
+        list.insert(list.end(), it->second.begin(), it->second.end());
       }
     }
     for (auto& [key, list] : gathered) {
@@ -1532,6 +1670,21 @@ absl::Status RecordsEngine::CheckConsistency() const {
         with_history.push_back(track);
         if (ValueAt(tc->regions[slot], rs.captures.back()) != 0) {
           present.push_back(track);
+        }
+      }
+      // Every track present at a capture is in the capture's hour block.
+      for (const Micros capture : rs.captures) {
+        const std::vector<uint32_t>* block = FindBlock(rs, capture);
+        for (uint32_t track : with_history) {
+          if (ValueAt(chart.tracks[track]->regions[slot], capture) == 0) {
+            continue;
+          }
+          if (block == nullptr ||
+              !std::binary_search(block->begin(), block->end(), track)) {
+            return absl::InternalError(
+                absl::StrCat("hour block misses ", tracks_[track].id, " in ",
+                             RegionCode(chart, slot), " at ", capture));
+          }
         }
       }
       std::vector<uint32_t> listed = rs.tracks;

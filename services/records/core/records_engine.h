@@ -131,6 +131,23 @@ class RecordsEngine {
       const Snapshot& snapshot,
       ConflictPolicy policy = ConflictPolicy::kReject);
 
+  // Bulk loading (a restart from the store): `TrackNumber` interns a track
+  // id; `Load` appends a snapshot given as observations (track number from
+  // `TrackNumber`, position), one per track, in any order (sorted in
+  // place). Between `BeginLoad` and `FinishLoad` the derived state
+  // (crossings, steps, active lists, watched lineages) is not kept up to
+  // date: `FinishLoad` rebuilds it once from the position histories, and
+  // answers are meaningful only after it. A region's snapshots given in
+  // capture order take a fast path (no per-append event or derived-state
+  // work); any other is appended as by `Append` with kReplace. Errors as
+  // `Append`'s.
+  uint32_t TrackNumber(std::string_view id) { return InternTrack(id); }
+  void BeginLoad();
+  absl::Status Load(std::string_view chart, std::string_view region,
+                    Micros capture_time, int chart_size,
+                    std::vector<std::pair<uint32_t, int>>& observations);
+  void FinishLoad();
+
   // Turns record-event detection on or off. Turning it on recomputes every
   // watched record's lineage once (no events for what happened meanwhile).
   void SetRecordEvents(bool enabled);
@@ -236,6 +253,13 @@ class RecordsEngine {
     std::vector<uint32_t> tracks;
     // Tracks shown by the latest capture, sorted.
     std::vector<uint32_t> latest_present;
+    // Per hour of capture instants (`BlockOf`), sorted by hour: the tracks
+    // shown by any capture in that hour, sorted. A superset of the tracks
+    // present at each of its captures (small: the chart plus its churn
+    // within the hour), so that a backfilled capture finds the tracks
+    // present at its previous capture without scanning every track that
+    // ever charted in the region.
+    std::vector<std::pair<int64_t, std::vector<uint32_t>>> blocks;
   };
 
   struct ChartState {
@@ -316,6 +340,16 @@ class RecordsEngine {
   }
   static Micros TimeOf(Packed p) { return p >> 10; }
   static int PositionOf(Packed p) { return static_cast<int>(p & 1023); }
+
+  // The hour block of a capture instant, and a region's block of tracks
+  // shown in it (created empty when missing; null when missing for the
+  // const version).
+  static int64_t BlockOf(Micros time);
+  static std::vector<uint32_t>& BlockFor(RegionState& rs, Micros time);
+  static const std::vector<uint32_t>* FindBlock(const RegionState& rs,
+                                                Micros time);
+  // Adds `track` to the block of `time`.
+  static void AddShown(RegionState& rs, Micros time, uint32_t track);
 
   uint32_t InternTrack(std::string_view id);
   uint32_t InternRegion(std::string_view code);
@@ -429,6 +463,8 @@ class RecordsEngine {
   // Chart name -> declared country regions.
   absl::flat_hash_map<std::string, std::vector<uint32_t>> declared_countries_;
   bool record_events_ = true;
+  // Between BeginLoad and FinishLoad: derived state is rebuilt at the end.
+  bool loading_ = false;
 };
 
 }  // namespace hitclock::records::core

@@ -127,102 +127,111 @@ absl::Status RecordsStore::LoadNames() {
 int64_t RecordsStore::Intern(
     const char* table, const std::string& name,
     absl::flat_hash_map<std::string, int64_t>& cache,
-    std::vector<std::pair<std::string, int64_t>>& pending) {
+    absl::flat_hash_map<std::string, int64_t>& pending) {
   if (auto it = cache.find(name); it != cache.end()) return it->second;
-  for (const auto& [n, id] : pending) {
-    if (n == name) return id;
-  }
+  if (auto it = pending.find(name); it != pending.end()) return it->second;
   const char* column = std::string_view(table) == "regions" ? "code" : "name";
   SQLite::Statement insert(
       *db_, absl::StrCat("INSERT INTO ", table, " (", column, ") VALUES (?)"));
   insert.bind(1, name);
   insert.exec();
   const int64_t id = db_->getLastInsertRowid();
-  pending.emplace_back(name, id);
+  pending.emplace(name, id);
   return id;
 }
 
 absl::Status RecordsStore::Put(const core::Snapshot& snapshot, bool aggregate) {
+  return PutAll({{&snapshot, aggregate}});
+}
+
+absl::Status RecordsStore::PutAll(
+    const std::vector<std::pair<const core::Snapshot*, bool>>& snapshots) {
   std::lock_guard lock(mu_);
-  std::vector<std::pair<std::string, int64_t>> new_charts, new_regions,
-      new_tracks;
+  absl::flat_hash_map<std::string, int64_t> new_charts, new_regions, new_tracks;
   absl::Status status = common::InTransaction(*db_, [&]() -> absl::Status {
-    const int64_t chart =
-        Intern("charts", snapshot.chart, chart_ids_, new_charts);
-    const int64_t region =
-        Intern("regions", snapshot.region, region_ids_, new_regions);
-    if (aggregate) {
-      SQLite::Statement kind(
-          *db_,
-          "UPDATE regions SET aggregate = 1 WHERE id = ? AND aggregate = 0");
-      kind.bind(1, region);
-      kind.exec();
-    }
-    // The body: (track number, position gap) in position order.
-    std::vector<std::pair<int, int64_t>> rows;
-    rows.reserve(snapshot.entries.size());
-    for (const core::SnapshotEntry& e : snapshot.entries) {
-      rows.emplace_back(e.position,
-                        Intern("tracks", e.track_id, track_ids_, new_tracks));
-    }
-    std::sort(rows.begin(), rows.end());
-    std::string body;
-    body.reserve(rows.size() * 3);
-    int previous = 0;
-    for (const auto& [position, track] : rows) {
-      PutVarint(body, static_cast<uint64_t>(track));
-      PutVarint(body, static_cast<uint64_t>(position - previous - 1));
-      previous = position;
-    }
-    const int64_t hash = BodyHash(snapshot.chart_size, body);
-    int64_t body_id = 0;
+    SQLite::Statement kind(
+        *db_,
+        "UPDATE regions SET aggregate = 1 WHERE id = ? AND aggregate = 0");
     SQLite::Statement find(
         *db_, "SELECT id, body FROM bodies WHERE hash = ? AND chart_size = ?");
-    find.bind(1, hash);
-    find.bind(2, snapshot.chart_size);
-    while (find.executeStep()) {
-      const SQLite::Column blob = find.getColumn(1);
-      if (static_cast<size_t>(blob.getBytes()) == body.size() &&
-          std::equal(body.begin(), body.end(),
-                     static_cast<const char*>(blob.getBlob()))) {
-        body_id = find.getColumn(0);
-        break;
-      }
-    }
-    if (body_id == 0) {
-      SQLite::Statement insert(
-          *db_, "INSERT INTO bodies (hash, chart_size, body) VALUES (?, ?, ?)");
-      insert.bind(1, hash);
-      insert.bind(2, snapshot.chart_size);
-      insert.bind(3, body.data(), static_cast<int>(body.size()));
-      insert.exec();
-      body_id = db_->getLastInsertRowid();
-    }
+    SQLite::Statement insert(
+        *db_, "INSERT INTO bodies (hash, chart_size, body) VALUES (?, ?, ?)");
     SQLite::Statement put(*db_,
                           "INSERT OR REPLACE INTO snapshots (chart, region, "
                           "capture_time, body) VALUES (?, ?, ?, ?)");
-    put.bind(1, chart);
-    put.bind(2, region);
-    put.bind(3, static_cast<int64_t>(snapshot.capture_time));
-    put.bind(4, body_id);
-    put.exec();
+    std::vector<std::pair<int, int64_t>> rows;
+    std::string body;
+    for (const auto& [snapshot_ptr, aggregate] : snapshots) {
+      const core::Snapshot& snapshot = *snapshot_ptr;
+      const int64_t chart =
+          Intern("charts", snapshot.chart, chart_ids_, new_charts);
+      const int64_t region =
+          Intern("regions", snapshot.region, region_ids_, new_regions);
+      if (aggregate) {
+        kind.bind(1, region);
+        kind.exec();
+        kind.reset();
+      }
+      // The body: (track number, position gap) in position order.
+      rows.clear();
+      for (const core::SnapshotEntry& e : snapshot.entries) {
+        rows.emplace_back(e.position,
+                          Intern("tracks", e.track_id, track_ids_, new_tracks));
+      }
+      std::sort(rows.begin(), rows.end());
+      body.clear();
+      int previous = 0;
+      for (const auto& [position, track] : rows) {
+        PutVarint(body, static_cast<uint64_t>(track));
+        PutVarint(body, static_cast<uint64_t>(position - previous - 1));
+        previous = position;
+      }
+      const int64_t hash = BodyHash(snapshot.chart_size, body);
+      int64_t body_id = 0;
+      find.bind(1, hash);
+      find.bind(2, snapshot.chart_size);
+      while (find.executeStep()) {
+        const SQLite::Column blob = find.getColumn(1);
+        if (static_cast<size_t>(blob.getBytes()) == body.size() &&
+            std::equal(body.begin(), body.end(),
+                       static_cast<const char*>(blob.getBlob()))) {
+          body_id = find.getColumn(0);
+          break;
+        }
+      }
+      find.reset();
+      if (body_id == 0) {
+        insert.bind(1, hash);
+        insert.bind(2, snapshot.chart_size);
+        insert.bind(3, body.data(), static_cast<int>(body.size()));
+        insert.exec();
+        insert.reset();
+        body_id = db_->getLastInsertRowid();
+      }
+      put.bind(1, chart);
+      put.bind(2, region);
+      put.bind(3, static_cast<int64_t>(snapshot.capture_time));
+      put.bind(4, body_id);
+      put.exec();
+      put.reset();
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   for (auto& [name, id] : new_charts) {
     chart_names_[id] = name;
-    chart_ids_[std::move(name)] = id;
+    chart_ids_[name] = id;
   }
   for (auto& [name, id] : new_regions) {
     region_names_[id] = name;
-    region_ids_[std::move(name)] = id;
+    region_ids_[name] = id;
   }
   for (auto& [name, id] : new_tracks) {
     if (track_names_.size() <= static_cast<size_t>(id)) {
       track_names_.resize(id + 1);
     }
     track_names_[id] = name;
-    track_ids_[std::move(name)] = id;
+    track_ids_[name] = id;
   }
   return absl::OkStatus();
 }
@@ -320,6 +329,80 @@ absl::Status RecordsStore::ForEach(
     return common::StatusFromSqlite(e);
   }
   return absl::OkStatus();
+}
+
+absl::Status RecordsStore::ForEachStored(
+    absl::FunctionRef<absl::Status(StoredSnapshot&)> fn) {
+  std::lock_guard lock(mu_);
+  // Rows are read by region and bodies looked up by id, all over the file:
+  // read it through a memory map (no read call per page), unmapped after.
+  struct Unmap {
+    SQLite::Database& db;
+    ~Unmap() {
+      try {
+        db.exec("PRAGMA mmap_size=0");
+      } catch (const std::exception&) {
+      }
+    }
+  };
+  try {
+    db_->exec("PRAGMA mmap_size=2147418112");
+  } catch (const std::exception&) {
+    // Without a map the read is slower, not wrong.
+  }
+  Unmap unmap{*db_};
+  try {
+    SQLite::Statement q(*db_,
+                        "SELECT s.chart, s.region, s.capture_time, s.body, "
+                        "b.chart_size, b.body FROM snapshots s JOIN bodies b "
+                        "ON b.id = s.body ORDER BY s.chart, s.region, "
+                        "s.capture_time");
+    StoredSnapshot snapshot;
+    int64_t chart = -1, region = -1, body = -1;
+    // The decoded body of the previous row: consecutive captures of an
+    // unchanged chart share one.
+    std::vector<std::pair<uint32_t, int>> decoded;
+    while (q.executeStep()) {
+      if (const int64_t c = q.getColumn(0).getInt64(); c != chart) {
+        chart = c;
+        snapshot.chart = chart_names_[c];
+      }
+      if (const int64_t r = q.getColumn(1).getInt64(); r != region) {
+        region = r;
+        snapshot.region = region_names_[r];
+      }
+      snapshot.capture_time = q.getColumn(2).getInt64();
+      snapshot.chart_size = q.getColumn(4).getInt();
+      if (const int64_t b = q.getColumn(3).getInt64(); b != body) {
+        body = b;
+        decoded.clear();
+        const SQLite::Column blob = q.getColumn(5);
+        const char* p = static_cast<const char*>(blob.getBlob());
+        const char* end = p + blob.getBytes();
+        int position = 0;
+        while (p < end) {
+          uint64_t track = 0, gap = 0;
+          if (!GetVarint(p, end, track) || !GetVarint(p, end, gap) ||
+              track >= track_names_.size() || track_names_[track].empty()) {
+            return absl::DataLossError(
+                "records store: a snapshot body is corrupt");
+          }
+          position += static_cast<int>(gap) + 1;
+          decoded.emplace_back(static_cast<uint32_t>(track), position);
+        }
+      }
+      snapshot.observations = decoded;
+      if (absl::Status s = fn(snapshot); !s.ok()) return s;
+    }
+  } catch (const std::exception& e) {
+    return common::StatusFromSqlite(e);
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> RecordsStore::TrackNames() {
+  std::lock_guard lock(mu_);
+  return track_names_;
 }
 
 absl::StatusOr<StoreStats> RecordsStore::Stats() {

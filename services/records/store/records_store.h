@@ -9,6 +9,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -28,6 +30,17 @@ struct StoreStats {
   int64_t bodies = 0;
   // Interned track ids.
   int64_t tracks = 0;
+};
+
+// A stored snapshot as numbers, for bulk loading.
+struct StoredSnapshot {
+  std::string_view chart;
+  std::string_view region;
+  int64_t capture_time = 0;
+  int chart_size = 0;
+  // (track number, position), one per track; `RecordsStore::TrackNames`
+  // names the numbers. The callback may reorder them.
+  std::vector<std::pair<uint32_t, int>> observations;
 };
 
 // Persists snapshots as their observations (one entry per track at its best
@@ -55,6 +68,12 @@ class RecordsStore {
   // `common::StatusFromSqlite` and leave nothing behind.
   absl::Status Put(const core::Snapshot& snapshot, bool aggregate = false);
 
+  // Stores several snapshots (each with its `aggregate`) in one
+  // transaction, in order (a later one of the same identity replaces an
+  // earlier one): all or nothing.
+  absl::Status PutAll(
+      const std::vector<std::pair<const core::Snapshot*, bool>>& snapshots);
+
   // The snapshot held under `key`, entries ordered by position; unset when
   // none.
   absl::StatusOr<std::optional<core::Snapshot>> Get(
@@ -68,6 +87,16 @@ class RecordsStore {
   absl::Status ForEach(
       absl::FunctionRef<absl::Status(const core::Snapshot&)> fn);
 
+  // Calls `fn` with every snapshot held as numbers, by chart, region and
+  // capture instant (the table's own order: the fastest to read; each
+  // region's captures in time order). Stops at, and returns, the first
+  // non-OK status of `fn`.
+  absl::Status ForEachStored(
+      absl::FunctionRef<absl::Status(StoredSnapshot&)> fn);
+
+  // Track ids by track number (empty for numbers not in use).
+  std::vector<std::string> TrackNames();
+
   absl::StatusOr<StoreStats> Stats();
 
  private:
@@ -78,7 +107,7 @@ class RecordsStore {
   // transaction; `pending` collects numbers to publish after the commit).
   int64_t Intern(const char* table, const std::string& name,
                  absl::flat_hash_map<std::string, int64_t>& cache,
-                 std::vector<std::pair<std::string, int64_t>>& pending);
+                 absl::flat_hash_map<std::string, int64_t>& pending);
 
   std::mutex mu_;
   std::unique_ptr<SQLite::Database> db_;

@@ -1,0 +1,128 @@
+// The handler's group commit (`AppendBatch`): one result per message, in
+// order, each what a lone `Append` would answer; a message for the identity
+// of an earlier one in the batch is decided after that one; results come
+// back only once their commit is on disk (another connection reads them);
+// and a restart (the bulk reload) gives back every answer.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "services/records/catalog_follower.h"
+#include "services/records/records_handler.h"
+#include "services/records/store/records_store.h"
+#include "tests/records/records_fixtures.h"
+
+namespace hitclock::records {
+namespace {
+
+v1::AppendSnapshotsRequest Request(const std::string& region, int64_t micros,
+                                   std::vector<std::string> tracks,
+                                   bool replace = false) {
+  v1::AppendSnapshotsRequest r;
+  r.set_replace(replace);
+  v1::ResolvedSnapshot& s = *r.mutable_snapshot();
+  s.mutable_chart()->set_provider("itunes");
+  s.mutable_chart()->set_list("top-songs");
+  s.mutable_region()->set_code(region);
+  s.mutable_capture_time()->set_seconds(micros / 1'000'000);
+  s.set_chart_size(10);
+  for (size_t i = 0; i < tracks.size(); ++i) {
+    auto* e = s.add_entries();
+    e->set_track_id(tracks[i]);
+    e->set_position(static_cast<int>(i) + 1);
+  }
+  return r;
+}
+
+std::unique_ptr<RecordsHandler> Open(const std::filesystem::path& db,
+                                     CatalogFacts& facts) {
+  auto store = RecordsStore::Open(db.string());
+  EXPECT_TRUE(store.ok()) << store.status();
+  auto handler = RecordsHandler::Create(*std::move(store), facts, {});
+  EXPECT_TRUE(handler.ok()) << handler.status();
+  return *std::move(handler);
+}
+
+TEST(RecordsHandlerTest, GroupCommitKeepsEachMessagesResultAndCommitsFirst) {
+  const auto dir = fixtures::MakeTempDir("records-handler");
+  const auto db = dir / "records.db";
+  CatalogFacts facts;
+  auto handler = Open(db, facts);
+  const int64_t t0 = fixtures::kWithYouRelease;
+  const int64_t t1 = t0 + 5 * fixtures::kMinute;
+
+  std::vector<v1::AppendSnapshotsRequest> requests = {
+      Request("us", t1, {"a", "b"}),                    // 0 appended
+      Request("us", t1, {"a", "b"}),                    // 1 duplicate of 0
+      Request("us", t1, {"b", "a"}),                    // 2 conflicts with 0
+      Request("gb", t0, {"a", "a"}),                    // 3 appended (best)
+      Request("us", t0, {"a", ""}),                     // 4 bad: empty id
+      Request("us", t0, {"c", "a"}),                    // 5 appended, earlier
+      Request("us", t1, {"b", "a"}, /*replace=*/true),  // 6 replaces 0
+      Request("us", t1, {"b", "a", "c"}),               // 7 merged into 6
+  };
+  std::vector<const v1::AppendSnapshotsRequest*> batch;
+  for (const auto& r : requests) batch.push_back(&r);
+  const std::vector<v1::AppendSnapshotsResponse> results =
+      handler->AppendBatch(batch, 40);
+
+  ASSERT_EQ(results.size(), requests.size());
+  const v1::AppendOutcome want[] = {
+      v1::APPEND_OUTCOME_APPENDED, v1::APPEND_OUTCOME_DUPLICATE,
+      v1::APPEND_OUTCOME_REJECTED, v1::APPEND_OUTCOME_APPENDED,
+      v1::APPEND_OUTCOME_REJECTED, v1::APPEND_OUTCOME_APPENDED,
+      v1::APPEND_OUTCOME_REPLACED, v1::APPEND_OUTCOME_MERGED};
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].index(), 40 + static_cast<int64_t>(i));
+    EXPECT_EQ(results[i].outcome(), want[i]) << "message " << i;
+  }
+  EXPECT_EQ(results[2].error().code(),
+            static_cast<int>(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(results[4].error().field(), "snapshot.entries[1].track_id");
+  EXPECT_EQ(results[3].observation_count(), 1);
+  EXPECT_EQ(results[7].observation_count(), 3);
+
+  // Each result was sent after its commit: another connection sees it.
+  auto other = RecordsStore::Open(db.string());
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto held = (*other)->Get({"itunes/top-songs", "us", t1});
+  ASSERT_TRUE(held.ok() && held->has_value());
+  ASSERT_EQ((*held)->entries.size(), 3u);
+  EXPECT_EQ((*held)->entries[0].track_id, "b");
+  EXPECT_EQ((*held)->entries[2].track_id, "c");
+  auto stats = (*other)->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->snapshots, 3);
+
+  // A restart (the bulk reload) gives back the same answers.
+  v1::GetTimeToThresholdRequest ttt;
+  ttt.mutable_track()->set_track_id("a");
+  ttt.mutable_chart()->set_provider("itunes");
+  ttt.mutable_chart()->set_list("top-songs");
+  ttt.mutable_threshold()->mutable_position()->set_max_position(2);
+  ttt.set_min_regions(2);
+  ttt.mutable_reference_time()->set_seconds(t0 / 1'000'000 - 3600);
+  auto before = handler->GetTimeToThreshold(ttt);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_TRUE(before->reached());
+  handler.reset();
+  other->reset();
+  auto again = Open(db, facts);
+  auto after = again->GetTimeToThreshold(ttt);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(before->SerializeAsString(), after->SerializeAsString());
+  v1::GetSnapshotRequest get;
+  get.mutable_key()->mutable_chart()->set_provider("itunes");
+  get.mutable_key()->mutable_chart()->set_list("top-songs");
+  get.mutable_key()->mutable_region()->set_code("us");
+  get.mutable_key()->mutable_capture_time()->set_seconds(t1 / 1'000'000);
+  auto snapshot = again->GetSnapshot(get);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_EQ(snapshot->snapshot().entries_size(), 3);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hitclock::records
