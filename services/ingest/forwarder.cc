@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <random>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -23,6 +25,23 @@ constexpr absl::Duration kAckFlushInterval = absl::Milliseconds(50);
 // How long the idle worker sleeps before looking at the outbox again
 // without being woken.
 constexpr auto kIdlePoll = std::chrono::seconds(1);
+
+// An entry as the catalog sees it, for asking each distinct one once.
+struct EntryKey {
+  std::string_view title, artist_credit, provider, provider_track_id;
+  bool operator==(const EntryKey&) const = default;
+};
+struct EntryKeyHash {
+  size_t operator()(const EntryKey& k) const {
+    const std::hash<std::string_view> h;
+    size_t seed = h(k.title);
+    for (const std::string_view* s :
+         {&k.artist_credit, &k.provider, &k.provider_track_id}) {
+      seed ^= h(*s) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+    }
+    return seed;
+  }
+};
 
 // Logs the first failure of a run and every tenth after it.
 bool ShouldLog(int failures) { return failures == 1 || failures % 10 == 0; }
@@ -286,25 +305,36 @@ absl::Status Forwarder::ResolveItems(std::vector<OutboxItem>& items) {
   std::vector<bool> dropped(items.size(), false);
   size_t i = 0;
   while (i < items.size()) {
-    // One ResolveTracks batch: consecutive items needing resolution, at most
-    // kMaxResolveBatch entries in all.
+    // One ResolveTracks batch: consecutive items needing resolution whose
+    // distinct entries number at most kMaxResolveBatch. A chart's entries
+    // repeat across regions and captures, so each distinct entry (title,
+    // credit, provider, provider id) is asked once per batch: the same
+    // question gets the same answer.
     std::vector<size_t> batch;
-    std::vector<const hitclock::common::v1::ChartEntry*> entries;
+    std::vector<const hitclock::common::v1::ChartEntry*> distinct;
+    std::unordered_map<EntryKey, uint32_t, EntryKeyHash> index_of;
+    std::vector<uint32_t> entry_index;  // per entry of the batch, in order
     for (; i < items.size(); ++i) {
       if (!items[i].needs_resolution) continue;
       const int n = items[i].snapshot.entries_size();
       if (!batch.empty() &&
-          entries.size() + n > static_cast<size_t>(kMaxResolveBatch)) {
+          distinct.size() + n > static_cast<size_t>(kMaxResolveBatch)) {
         break;
       }
       batch.push_back(i);
       for (const auto& e : items[i].snapshot.entries()) {
-        entries.push_back(&e.entry());
+        const hitclock::common::v1::ChartEntry& entry = e.entry();
+        auto [it, added] = index_of.try_emplace(
+            EntryKey{entry.title(), entry.artist_credit(), entry.provider(),
+                     entry.provider_track_id()},
+            static_cast<uint32_t>(distinct.size()));
+        if (added) distinct.push_back(&entry);
+        entry_index.push_back(it->second);
       }
     }
     if (batch.empty()) break;
     absl::StatusOr<std::vector<EntryResolution>> resolutions =
-        catalog_.Resolve(entries);
+        catalog_.Resolve(distinct);
     if (!resolutions.ok()) return resolutions.status();
     std::vector<ResolutionUpdate> updates;
     updates.reserve(batch.size());
@@ -315,9 +345,10 @@ absl::Status Forwarder::ResolveItems(std::vector<OutboxItem>& items) {
       u.version = items[b].version;
       u.snapshot = &items[b].snapshot;
       const size_t n = items[b].snapshot.entries_size();
-      u.entries.assign(
-          std::make_move_iterator(resolutions->begin() + offset),
-          std::make_move_iterator(resolutions->begin() + offset + n));
+      u.entries.reserve(n);
+      for (size_t k = offset; k < offset + n; ++k) {
+        u.entries.push_back((*resolutions)[entry_index[k]]);
+      }
       offset += n;
       updates.push_back(std::move(u));
     }

@@ -38,7 +38,7 @@ struct ForwarderOptions {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(10);
   // Snapshots sent to records whose result has not arrived yet, at most.
-  int window = 256;
+  int window = 1024;
   // Deadline of one ResolveTracks call.
   absl::Duration resolve_timeout = absl::Seconds(30);
 };

@@ -17,7 +17,7 @@ namespace hitclock::ingest {
 // the previous result to be written); the stream is not read further
 // meanwhile, so a producer faster than the store is slowed by flow control
 // and memory stays bounded.
-inline constexpr size_t kStreamWindow = 32;
+inline constexpr size_t kStreamWindow = 256;
 
 // Unary methods hand their request to `IngestHandler` and convert the
 // result once (`common::Respond`); StreamSnapshots is a bidi reactor that

@@ -231,7 +231,9 @@ TEST_F(FaultTest, CatalogDownThenUpEverythingArrivesResolved) {
 }
 
 TEST_F(FaultTest, SigkillMidStreamLosesNothingAcknowledged) {
-  constexpr int kCount = 400;
+  // Enough that the kill (after 100 acknowledgements) lands mid-stream even
+  // though ingest acknowledges thousands of snapshots a second.
+  constexpr int kCount = 2000;
   StartCatalog(/*import=*/true);
   StartRecords();
   StartIngest();

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
@@ -17,6 +18,9 @@
 
 namespace hitclock::ingest {
 namespace {
+
+// How often the background thread checkpoints the WAL into the database.
+constexpr auto kCheckpointInterval = std::chrono::milliseconds(200);
 
 using hitclock::common::v1::ChartEntry;
 
@@ -77,6 +81,25 @@ CREATE TABLE unresolved (
 ) WITHOUT ROWID;
 CREATE INDEX unresolved_by_credit ON unresolved(artist_credit, title);
 )sql"},
+    // The entries and the resolution move out of the snapshot row into
+    // tables of their own: the row's small columns change several times on
+    // the way to records (state, counts, forward time), and SQLite rewrites
+    // a whole row, overflow pages included, on every update.
+    {2, R"sql(
+CREATE TABLE snapshot_entries (
+  seq INTEGER PRIMARY KEY,
+  entries BLOB NOT NULL
+);
+CREATE TABLE snapshot_resolutions (
+  seq INTEGER PRIMARY KEY,
+  resolved BLOB NOT NULL
+);
+INSERT INTO snapshot_entries(seq, entries) SELECT seq, entries FROM snapshots;
+INSERT INTO snapshot_resolutions(seq, resolved)
+  SELECT seq, resolved FROM snapshots WHERE resolved IS NOT NULL;
+ALTER TABLE snapshots DROP COLUMN entries;
+ALTER TABLE snapshots DROP COLUMN resolved;
+)sql"},
 };
 
 // The columns `RowToSnapshot` reads, in order.
@@ -85,7 +108,9 @@ constexpr char kSnapshotColumns[] =
     "fetch_ns, source_url, origin, feed_format, feed_source_id, receive_ns, "
     "update_ns, entry_count, state, resolved_count, unresolved_count, "
     "duplicate_count, last_duplicate_ns, replace_count, forward_ns, "
-    "forward_attempts, last_error, entries, resolved";
+    "forward_attempts, last_error, (SELECT entries FROM snapshot_entries e "
+    "WHERE e.seq = snapshots.seq), (SELECT resolved FROM "
+    "snapshot_resolutions r WHERE r.seq = snapshots.seq)";
 
 int64_t ToNs(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000000 + t.nanos();
@@ -106,20 +131,41 @@ google::protobuf::Timestamp FromNs(int64_t ns) {
 
 int64_t ToNs(absl::Time t) { return absl::ToUnixNanos(t); }
 
-// The stored form of a snapshot's entries: deterministic bytes, so equal
-// content gives equal bytes.
+// The stored form of a snapshot's entries: a `ChartSnapshot` holding only
+// them, serialized deterministically (equal content gives equal bytes).
+// Written field by field, without copying the entries into another message.
 std::string EntriesBlob(const v1::ChartSnapshot& snapshot) {
-  v1::ChartSnapshot only;
-  *only.mutable_entries() = snapshot.entries();
+  constexpr uint32_t kEntriesTag =
+      (v1::ChartSnapshot::kEntriesFieldNumber << 3) | 2;  // length-delimited
   std::string out;
   {
     google::protobuf::io::StringOutputStream stream(&out);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    only.SerializeToCodedStream(&coded);
+    for (const v1::SnapshotEntry& e : snapshot.entries()) {
+      coded.WriteTag(kEntriesTag);
+      coded.WriteVarint32(static_cast<uint32_t>(e.ByteSizeLong()));
+      e.SerializeWithCachedSizes(&coded);
+    }
   }
   return out;
 }
+
+// Resets a cached statement when the scope ends, so that none stays active
+// between uses (an active read would hold back WAL checkpoints).
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(SQLite::Statement& q) : q_(q) {}
+  ~ResetOnExit() {
+    try {
+      q_.reset();
+    } catch (...) {
+    }
+  }
+
+ private:
+  SQLite::Statement& q_;
+};
 
 void BindBlob(SQLite::Statement& q, int index, const std::string& bytes) {
   q.bind(index, bytes.data(), static_cast<int>(bytes.size()));
@@ -248,14 +294,60 @@ std::optional<int64_t> ParseSnapshotId(const std::string& id) {
   return seq;
 }
 
-IngestStore::IngestStore(std::unique_ptr<SQLite::Database> db)
-    : db_(std::move(db)) {}
+IngestStore::IngestStore(std::unique_ptr<SQLite::Database> db,
+                         std::unique_ptr<SQLite::Database> checkpoint_db)
+    : db_(std::move(db)), checkpoint_db_(std::move(checkpoint_db)) {
+  if (checkpoint_db_ != nullptr) {
+    checkpointer_ = std::thread([this] { CheckpointLoop(); });
+  }
+}
+
+IngestStore::~IngestStore() {
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    stop_checkpoints_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  checkpoint_db_.reset();
+  // Closing the last connection checkpoints what is left.
+}
+
+void IngestStore::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(checkpoint_mu_);
+  while (!checkpoint_cv_.wait_for(lock, kCheckpointInterval,
+                                  [&] { return stop_checkpoints_; })) {
+    lock.unlock();
+    try {
+      // PASSIVE: copies what no reader still needs, never blocking the
+      // committer or the forwarder.
+      checkpoint_db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch (const std::exception& e) {
+      // Busy or failed: the next round tries again; the WAL only grows.
+    }
+    lock.lock();
+  }
+}
 
 absl::StatusOr<std::unique_ptr<IngestStore>> IngestStore::Open(
     const std::string& path) {
   auto db = common::OpenDatabase(path, kMigrations);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<IngestStore>(new IngestStore(*std::move(db)));
+  const bool in_memory =
+      path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0;
+  std::unique_ptr<SQLite::Database> checkpoint_db;
+  if (!in_memory) {
+    try {
+      (*db)->exec("PRAGMA wal_autocheckpoint=0");
+      checkpoint_db = std::make_unique<SQLite::Database>(
+          path, SQLite::OPEN_READWRITE, /*busy_timeout_ms=*/0);
+      checkpoint_db->exec("PRAGMA synchronous=NORMAL");
+    } catch (const std::exception& e) {
+      return common::StatusFromSqlite(e);
+    }
+  }
+  return std::unique_ptr<IngestStore>(
+      new IngestStore(*std::move(db), std::move(checkpoint_db)));
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<SubmitResult>>> IngestStore::Submit(
@@ -279,30 +371,40 @@ absl::StatusOr<std::vector<absl::StatusOr<SubmitResult>>> IngestStore::Submit(
   return results;
 }
 
+SQLite::Statement& IngestStore::Prepared(const char* sql) {
+  std::unique_ptr<SQLite::Statement>& q = statements_[sql];
+  if (q == nullptr) {
+    q = std::make_unique<SQLite::Statement>(*db_, sql);
+  } else {
+    q->reset();
+    q->clearBindings();
+  }
+  return *q;
+}
+
 absl::StatusOr<SubmitResult> IngestStore::SubmitOne(
     const Submission& submission, absl::Time now) {
   const v1::ChartSnapshot& snap = submission.snapshot;
   const std::string chart = ChartKey(snap.chart());
   const std::string& region = snap.region().code();
   const int64_t capture_ns = ToNs(snap.capture_time());
-  const std::string blob = EntriesBlob(snap);
   const int64_t fingerprint = static_cast<int64_t>(submission.fingerprint);
   const int64_t now_ns = ToNs(now);
 
   auto mark_duplicate = [&](int64_t seq) {
-    SQLite::Statement u(*db_,
-                        "UPDATE snapshots SET duplicate_count = "
-                        "duplicate_count + 1, last_duplicate_ns = ? "
-                        "WHERE seq = ?");
+    SQLite::Statement& u = Prepared(
+        "UPDATE snapshots SET duplicate_count = duplicate_count + 1, "
+        "last_duplicate_ns = ? WHERE seq = ?");
+    ResetOnExit reset(u);
     u.bind(1, static_cast<int64_t>(now_ns));
     u.bind(2, static_cast<int64_t>(seq));
     u.exec();
     return SubmitResult{v1::SUBMIT_OUTCOME_DUPLICATE, SnapshotId(seq)};
   };
   auto add_outbox = [&](int64_t seq, bool replace) {
-    SQLite::Statement o(*db_,
-                        "INSERT INTO outbox(snapshot_seq, replace) "
-                        "VALUES (?, ?)");
+    SQLite::Statement& o =
+        Prepared("INSERT INTO outbox(snapshot_seq, replace) VALUES (?, ?)");
+    ResetOnExit reset(o);
     o.bind(1, static_cast<int64_t>(seq));
     o.bind(2, replace ? 1 : 0);
     o.exec();
@@ -310,10 +412,10 @@ absl::StatusOr<SubmitResult> IngestStore::SubmitOne(
 
   // The same provider rebuild with the same content, whatever the capture.
   if (snap.has_source_update_time()) {
-    SQLite::Statement q(*db_,
-                        "SELECT seq FROM snapshots WHERE chart = ? "
-                        "AND region = ? AND source_update_ns = ? AND "
-                        "fingerprint = ? LIMIT 1");
+    SQLite::Statement& q = Prepared(
+        "SELECT seq FROM snapshots WHERE chart = ? AND region = ? AND "
+        "source_update_ns = ? AND fingerprint = ? LIMIT 1");
+    ResetOnExit reset(q);
     q.bind(1, chart);
     q.bind(2, region);
     q.bind(3, static_cast<int64_t>(ToNs(snap.source_update_time())));
@@ -328,9 +430,10 @@ absl::StatusOr<SubmitResult> IngestStore::SubmitOne(
   std::optional<int64_t> existing;
   bool same = false;
   {
-    SQLite::Statement q(*db_,
-                        "SELECT seq, fingerprint FROM snapshots "
-                        "WHERE chart = ? AND region = ? AND capture_ns = ?");
+    SQLite::Statement& q = Prepared(
+        "SELECT seq, fingerprint FROM snapshots WHERE chart = ? AND region = "
+        "? AND capture_ns = ?");
+    ResetOnExit reset(q);
     q.bind(1, chart);
     q.bind(2, region);
     q.bind(3, static_cast<int64_t>(capture_ns));
@@ -346,14 +449,14 @@ absl::StatusOr<SubmitResult> IngestStore::SubmitOne(
         " at this capture_time is stored with different content; set "
         "`replace` to replace it"));
   }
+  const std::string blob = EntriesBlob(snap);
   if (existing) {
     SQLite::Statement u(
         *db_,
         "UPDATE snapshots SET source_update_ns = ?, fetch_ns = ?, "
         "source_url = ?, origin = ?, feed_format = ?, feed_source_id = ?, "
-        "update_ns = ?, entry_count = ?, entries = ?, fingerprint = ?, "
-        "state = ?, version = version + 1, resolved = NULL, "
-        "resolved_count = 0, unresolved_count = 0, "
+        "update_ns = ?, entry_count = ?, fingerprint = ?, state = ?, "
+        "version = version + 1, resolved_count = 0, unresolved_count = 0, "
         "replace_count = replace_count + 1, last_error = '' WHERE seq = ?");
     BindOptionalNs(u, 1, snap.has_source_update_time(),
                    snap.source_update_time());
@@ -364,11 +467,18 @@ absl::StatusOr<SubmitResult> IngestStore::SubmitOne(
     u.bind(6, submission.feed_source_id);
     u.bind(7, static_cast<int64_t>(now_ns));
     u.bind(8, snap.entries_size());
-    BindBlob(u, 9, blob);
-    u.bind(10, static_cast<int64_t>(fingerprint));
-    u.bind(11, static_cast<int>(v1::SNAPSHOT_STATE_RECEIVED));
-    u.bind(12, static_cast<int64_t>(*existing));
+    u.bind(9, static_cast<int64_t>(fingerprint));
+    u.bind(10, static_cast<int>(v1::SNAPSHOT_STATE_RECEIVED));
+    u.bind(11, static_cast<int64_t>(*existing));
     u.exec();
+    SQLite::Statement e(
+        *db_, "UPDATE snapshot_entries SET entries = ? WHERE seq = ?");
+    BindBlob(e, 1, blob);
+    e.bind(2, static_cast<int64_t>(*existing));
+    e.exec();
+    SQLite::Statement r(*db_, "DELETE FROM snapshot_resolutions WHERE seq = ?");
+    r.bind(1, static_cast<int64_t>(*existing));
+    r.exec();
     SQLite::Statement d(*db_, "DELETE FROM unresolved WHERE snapshot_seq = ?");
     d.bind(1, static_cast<int64_t>(*existing));
     d.exec();
@@ -379,13 +489,12 @@ absl::StatusOr<SubmitResult> IngestStore::SubmitOne(
     return SubmitResult{v1::SUBMIT_OUTCOME_REPLACED, SnapshotId(*existing)};
   }
 
-  SQLite::Statement i(
-      *db_,
+  SQLite::Statement& i = Prepared(
       "INSERT INTO snapshots(chart, region, region_kind, capture_ns, "
       "source_update_ns, fetch_ns, source_url, origin, feed_format, "
-      "feed_source_id, receive_ns, update_ns, entry_count, entries, "
-      "fingerprint, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?)");
+      "feed_source_id, receive_ns, update_ns, entry_count, fingerprint, "
+      "state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  ResetOnExit reset(i);
   i.bind(1, chart);
   i.bind(2, region);
   i.bind(3, static_cast<int>(snap.region().kind()));
@@ -400,11 +509,16 @@ absl::StatusOr<SubmitResult> IngestStore::SubmitOne(
   i.bind(11, static_cast<int64_t>(now_ns));
   i.bind(12, static_cast<int64_t>(now_ns));
   i.bind(13, snap.entries_size());
-  BindBlob(i, 14, blob);
-  i.bind(15, static_cast<int64_t>(fingerprint));
-  i.bind(16, static_cast<int>(v1::SNAPSHOT_STATE_RECEIVED));
+  i.bind(14, static_cast<int64_t>(fingerprint));
+  i.bind(15, static_cast<int>(v1::SNAPSHOT_STATE_RECEIVED));
   i.exec();
   const int64_t seq = db_->getLastInsertRowid();
+  SQLite::Statement& e =
+      Prepared("INSERT INTO snapshot_entries(seq, entries) VALUES (?, ?)");
+  ResetOnExit reset_entries(e);
+  e.bind(1, static_cast<int64_t>(seq));
+  BindBlob(e, 2, blob);
+  e.exec();
   add_outbox(seq, /*replace=*/false);
   return SubmitResult{v1::SUBMIT_OUTCOME_ACCEPTED, SnapshotId(seq)};
 }
@@ -413,14 +527,18 @@ absl::StatusOr<std::vector<OutboxItem>> IngestStore::ReadOutbox(
     int64_t after_outbox_seq, int limit) {
   std::lock_guard<std::mutex> lock(mu_);
   return Guarded([&]() -> absl::StatusOr<std::vector<OutboxItem>> {
-    SQLite::Statement q(
-        *db_,
+    SQLite::Statement& q = Prepared(
         "SELECT o.seq, o.snapshot_seq, o.replace, s.version, s.state, "
         "s.chart, s.region, s.region_kind, s.capture_ns, s.entry_count, "
-        "s.entries, s.resolved FROM outbox o JOIN snapshots s ON s.seq = "
-        "o.snapshot_seq WHERE o.seq > ? ORDER BY o.seq LIMIT ?");
+        "CASE WHEN s.state = ?3 THEN (SELECT entries FROM snapshot_entries e "
+        "WHERE e.seq = s.seq) END, CASE WHEN s.state != ?3 THEN (SELECT "
+        "resolved FROM snapshot_resolutions r WHERE r.seq = s.seq) END FROM "
+        "outbox o JOIN snapshots s ON s.seq = o.snapshot_seq WHERE o.seq > ?1 "
+        "ORDER BY o.seq LIMIT ?2");
+    ResetOnExit reset(q);
     q.bind(1, static_cast<int64_t>(after_outbox_seq));
     q.bind(2, limit);
+    q.bind(3, static_cast<int>(v1::SNAPSHOT_STATE_RECEIVED));
     std::vector<OutboxItem> items;
     while (q.executeStep()) {
       OutboxItem item;
@@ -468,9 +586,11 @@ absl::Status IngestStore::SaveResolutions(
                             "SELECT version, state, chart, region, capture_ns "
                             "FROM snapshots WHERE seq = ?");
     SQLite::Statement save(*db_,
-                           "UPDATE snapshots SET resolved = ?, "
-                           "resolved_count = ?, unresolved_count = ?, "
-                           "state = ? WHERE seq = ?");
+                           "UPDATE snapshots SET resolved_count = ?, "
+                           "unresolved_count = ?, state = ? WHERE seq = ?");
+    SQLite::Statement save_blob(*db_,
+                                "INSERT OR REPLACE INTO snapshot_resolutions("
+                                "seq, resolved) VALUES (?, ?)");
     SQLite::Statement clear(*db_,
                             "DELETE FROM unresolved WHERE snapshot_seq = ?");
     SQLite::Statement add(
@@ -520,14 +640,17 @@ absl::Status IngestStore::SaveResolutions(
         add.exec();
       }
       const std::string blob = resolved.SerializeAsString();
+      save_blob.reset();
+      save_blob.bind(1, static_cast<int64_t>(update.snapshot_seq));
+      BindBlob(save_blob, 2, blob);
+      save_blob.exec();
       save.reset();
-      BindBlob(save, 1, blob);
-      save.bind(2, resolved.entries_size());
-      save.bind(3, unresolved);
-      save.bind(4, state == v1::SNAPSHOT_STATE_RECEIVED
+      save.bind(1, resolved.entries_size());
+      save.bind(2, unresolved);
+      save.bind(3, state == v1::SNAPSHOT_STATE_RECEIVED
                        ? static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED)
                        : state);
-      save.bind(5, static_cast<int64_t>(update.snapshot_seq));
+      save.bind(4, static_cast<int64_t>(update.snapshot_seq));
       save.exec();
       if (resolved_out != nullptr) {
         resolved.set_chart_size(entries.size());
@@ -658,15 +781,19 @@ absl::StatusOr<int> IngestStore::ApplyRetriedResolutions(
       detail.exec();
     }
     SQLite::Statement load(*db_,
-                           "SELECT version, state, resolved FROM snapshots "
-                           "WHERE seq = ?");
+                           "SELECT version, state, (SELECT resolved FROM "
+                           "snapshot_resolutions r WHERE r.seq = s.seq) FROM "
+                           "snapshots s WHERE seq = ?");
     SQLite::Statement drop(*db_,
                            "DELETE FROM unresolved WHERE snapshot_seq = ? AND "
                            "position = ?");
     SQLite::Statement save(
         *db_,
-        "UPDATE snapshots SET resolved = ?, resolved_count = ?, "
-        "unresolved_count = unresolved_count - ?, state = ? WHERE seq = ?");
+        "UPDATE snapshots SET resolved_count = ?, unresolved_count = "
+        "unresolved_count - ?, state = ? WHERE seq = ?");
+    SQLite::Statement save_blob(*db_,
+                                "INSERT OR REPLACE INTO snapshot_resolutions("
+                                "seq, resolved) VALUES (?, ?)");
     SQLite::Statement queue(*db_,
                             "INSERT INTO outbox(snapshot_seq, replace) "
                             "VALUES (?, 0)");
@@ -705,13 +832,16 @@ absl::StatusOr<int> IngestStore::ApplyRetriedResolutions(
       const bool requeue = state == v1::SNAPSHOT_STATE_RESOLVED ||
                            state == v1::SNAPSHOT_STATE_FORWARDED;
       const std::string blob = resolved.SerializeAsString();
+      save_blob.reset();
+      save_blob.bind(1, static_cast<int64_t>(seq));
+      BindBlob(save_blob, 2, blob);
+      save_blob.exec();
       save.reset();
-      BindBlob(save, 1, blob);
-      save.bind(2, resolved.entries_size());
-      save.bind(3, added);
+      save.bind(1, resolved.entries_size());
+      save.bind(2, added);
       save.bind(
-          4, requeue ? static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED) : state);
-      save.bind(5, static_cast<int64_t>(seq));
+          3, requeue ? static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED) : state);
+      save.bind(4, static_cast<int64_t>(seq));
       save.exec();
       if (requeue) {
         queue.reset();

@@ -3,15 +3,19 @@
 #ifndef HITCLOCK_SERVICES_INGEST_STORE_INGEST_STORE_H_
 #define HITCLOCK_SERVICES_INGEST_STORE_INGEST_STORE_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -149,9 +153,12 @@ std::optional<int64_t> ParseSnapshotId(const std::string& id);
 // either forwarded or still in the outbox.
 class IngestStore {
  public:
-  // Opens (or creates) `path` and applies the schema migrations.
+  // Opens (or creates) `path` and applies the schema migrations. For a
+  // file, WAL checkpoints run on a background thread of the store's own
+  // (every `kCheckpointInterval`), not inside the commits.
   static absl::StatusOr<std::unique_ptr<IngestStore>> Open(
       const std::string& path);
+  ~IngestStore();
 
   // Commits `submissions` in one transaction, in order (a later one sees
   // the earlier ones). Each gets its own result: ACCEPTED, DUPLICATE,
@@ -210,13 +217,28 @@ class IngestStore {
   absl::StatusOr<ForwarderCounts> Counts();
 
  private:
-  explicit IngestStore(std::unique_ptr<SQLite::Database> db);
+  IngestStore(std::unique_ptr<SQLite::Database> db,
+              std::unique_ptr<SQLite::Database> checkpoint_db);
+  // Checkpoints the WAL on `checkpoint_db_` until the store closes.
+  void CheckpointLoop();
 
   absl::StatusOr<SubmitResult> SubmitOne(const Submission& submission,
                                          absl::Time now);
+  // The prepared statement of `sql` (a string literal, cached by its
+  // address), reset, its bindings cleared. The caller holds `mu_`.
+  SQLite::Statement& Prepared(const char* sql);
 
   std::mutex mu_;
   std::unique_ptr<SQLite::Database> db_;
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>>
+      statements_;
+
+  // A second connection, for checkpoints only; null in memory.
+  std::unique_ptr<SQLite::Database> checkpoint_db_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool stop_checkpoints_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace hitclock::ingest
