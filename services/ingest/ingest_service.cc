@@ -22,18 +22,6 @@ namespace {
 using StreamReactor = grpc::ServerBidiReactor<v1::StreamSnapshotsRequest,
                                               v1::StreamSnapshotsResponse>;
 
-// Runs one handler method and moves its result into the response.
-template <typename Response, typename Fn>
-grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
-                                Response* response, Fn&& fn) {
-  return common::Respond(ctx, [&]() -> absl::Status {
-    absl::StatusOr<Response> result = fn();
-    if (!result.ok()) return result.status();
-    *response = *std::move(result);
-    return absl::OkStatus();
-  });
-}
-
 // A bidi reactor that finishes at once with `status` (auth refused).
 class FailedStream final : public StreamReactor {
  public:
@@ -233,8 +221,8 @@ absl::StatusOr<absl::Duration> SecondsFlag(const common::ServiceOptions& o,
 grpc::ServerUnaryReactor* IngestService::SubmitSnapshot(
     grpc::CallbackServerContext* ctx, const v1::SubmitSnapshotRequest* request,
     v1::SubmitSnapshotResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.SubmitSnapshot(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.SubmitSnapshot(*request); });
 }
 
 StreamReactor* IngestService::StreamSnapshots(
@@ -248,55 +236,58 @@ StreamReactor* IngestService::StreamSnapshots(
 grpc::ServerUnaryReactor* IngestService::ImportFeed(
     grpc::CallbackServerContext* ctx, const v1::ImportFeedRequest* request,
     v1::ImportFeedResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.ImportFeed(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ImportFeed(*request); });
 }
 
 grpc::ServerUnaryReactor* IngestService::GetSnapshot(
     grpc::CallbackServerContext* ctx, const v1::GetSnapshotRequest* request,
     v1::GetSnapshotResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.GetSnapshot(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.GetSnapshot(*request); });
 }
 
 grpc::ServerUnaryReactor* IngestService::ListSnapshots(
     grpc::CallbackServerContext* ctx, const v1::ListSnapshotsRequest* request,
     v1::ListSnapshotsResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.ListSnapshots(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ListSnapshots(*request); });
 }
 
 grpc::ServerUnaryReactor* IngestService::ListUnresolved(
     grpc::CallbackServerContext* ctx, const v1::ListUnresolvedRequest* request,
     v1::ListUnresolvedResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.ListUnresolved(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ListUnresolved(*request); });
 }
 
 grpc::ServerUnaryReactor* IngestService::RetryResolution(
     grpc::CallbackServerContext* ctx, const v1::RetryResolutionRequest* request,
     v1::RetryResolutionResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.RetryResolution(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.RetryResolution(*request); });
 }
 
 grpc::ServerUnaryReactor* IngestService::ListFeedSources(
     grpc::CallbackServerContext* ctx, const v1::ListFeedSourcesRequest* request,
     v1::ListFeedSourcesResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.ListFeedSources(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.ListFeedSources(*request); });
 }
 
 grpc::ServerUnaryReactor* IngestService::PollFeedSource(
     grpc::CallbackServerContext* ctx, const v1::PollFeedSourceRequest* request,
     v1::PollFeedSourceResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.PollFeedSource(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.PollFeedSource(*request); });
 }
 
 grpc::ServerUnaryReactor* IngestService::GetForwarderStatus(
     grpc::CallbackServerContext* ctx,
     const v1::GetForwarderStatusRequest* request,
     v1::GetForwarderStatusResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.GetForwarderStatus(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.GetForwarderStatus(*request); });
 }
 
 common::ServiceDescriptor IngestDescriptor() {

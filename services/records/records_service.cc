@@ -21,17 +21,6 @@ namespace {
 // them (they arrive later).
 constexpr absl::Duration kInitialFactsWait = absl::Seconds(5);
 
-template <typename Response, typename Fn>
-grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
-                                Response* response, Fn&& fn) {
-  return common::Respond(ctx, [&]() -> absl::Status {
-    absl::StatusOr<Response> result = fn();
-    if (!result.ok()) return result.status();
-    *response = *std::move(result);
-    return absl::OkStatus();
-  });
-}
-
 // One AppendSnapshots stream, with group commit. Messages are read ahead
 // into `pending_` while a commit runs; whoever finds no commit running
 // becomes the committer and commits everything pending (up to
@@ -343,42 +332,45 @@ RecordsService::AppendSnapshots(grpc::CallbackServerContext* ctx) {
 grpc::ServerUnaryReactor* RecordsService::GetSnapshot(
     grpc::CallbackServerContext* ctx, const v1::GetSnapshotRequest* request,
     v1::GetSnapshotResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.GetSnapshot(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.GetSnapshot(*request); });
 }
 
 grpc::ServerUnaryReactor* RecordsService::ListCharts(
     grpc::CallbackServerContext* ctx, const v1::ListChartsRequest* request,
     v1::ListChartsResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.ListCharts(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.ListCharts(*request); });
 }
 
 grpc::ServerUnaryReactor* RecordsService::GetTimeToThreshold(
     grpc::CallbackServerContext* ctx,
     const v1::GetTimeToThresholdRequest* request,
     v1::GetTimeToThresholdResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.GetTimeToThreshold(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.GetTimeToThreshold(*request); });
 }
 
 grpc::ServerUnaryReactor* RecordsService::GetTimeline(
     grpc::CallbackServerContext* ctx, const v1::GetTimelineRequest* request,
     v1::GetTimelineResponse* response) {
-  return Serve(ctx, response, [&] { return handler_.GetTimeline(*request); });
+  return common::RespondWith(ctx, response,
+                             [&] { return handler_.GetTimeline(*request); });
 }
 
 grpc::ServerUnaryReactor* RecordsService::ListLeaderboard(
     grpc::CallbackServerContext* ctx, const v1::ListLeaderboardRequest* request,
     v1::ListLeaderboardResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.ListLeaderboard(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.ListLeaderboard(*request); });
 }
 
 grpc::ServerUnaryReactor* RecordsService::GetRecordLineage(
     grpc::CallbackServerContext* ctx,
     const v1::GetRecordLineageRequest* request,
     v1::GetRecordLineageResponse* response) {
-  return Serve(ctx, response,
-               [&] { return handler_.GetRecordLineage(*request); });
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.GetRecordLineage(*request); });
 }
 
 grpc::ServerWriteReactor<v1::WatchRecordEventsResponse>*

@@ -16,47 +16,13 @@
 
 #include "gtest/gtest.h"
 #include "tests/ingest/ingest_fixtures.h"
+#include "tests/testing/processes.h"
 
 namespace hitclock::ingest::processes {
 
-// A port that was free a moment ago.
-inline int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Starts `argv` with stdout and stderr appended to `log`.
-inline pid_t Spawn(const std::vector<std::string>& argv,
-                   const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// Runs `argv` to completion; returns its exit code.
-inline int RunToExit(const std::vector<std::string>& argv) {
-  pid_t pid = Spawn(argv, "/dev/null");
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using ::hitclock::testing::FreePort;
+using ::hitclock::testing::RunToExit;
+using ::hitclock::testing::Spawn;
 
 // A service binary running on 127.0.0.1:<port>.
 class Service {

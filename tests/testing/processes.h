@@ -32,12 +32,13 @@ inline int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-// Starts `argv` (argv[0] a path) with stdout and stderr written to `log`.
+// Starts `argv` (argv[0] a path) with stdout and stderr appended to `log`,
+// so that a restarted process keeps the log of its earlier runs.
 inline pid_t Spawn(const std::vector<std::string>& argv,
                    const std::string& log) {
   pid_t pid = fork();
   if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
     std::vector<char*> args;
