@@ -1,7 +1,11 @@
 #include "services/records/records_handler.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -426,21 +430,77 @@ absl::StatusOr<std::unique_ptr<RecordsHandler>> RecordsHandler::Create(
       engine_track[i] = handler->engine_.TrackNumber(names[i]);
   }
   handler->engine_.BeginLoad();
-  absl::Status reload =
-      handler->store_->ForEachStored([&](StoredSnapshot& snapshot) {
-        for (auto& [track, position] : snapshot.observations) {
-          track = engine_track[track];
-        }
-        absl::Status s = handler->engine_.Load(
-            snapshot.chart, snapshot.region, snapshot.capture_time,
-            snapshot.chart_size, snapshot.observations);
-        if (!s.ok()) {
-          return absl::DataLossError(absl::StrCat(
-              "records store: a stored snapshot does not load: ", s.message()));
-        }
-        ++count;
-        return absl::OkStatus();
-      });
+  // Two threads: this one applies snapshots to the engine while a reader
+  // decodes the next ones from the store, handed over in batches through a
+  // small bounded queue.
+  struct Batch {
+    std::vector<StoredSnapshot> snapshots;
+  };
+  constexpr size_t kBatch = 1024, kBatchesAhead = 4;
+  std::mutex queue_mu;
+  std::condition_variable queue_cv;
+  std::deque<Batch> queue;
+  bool reading_done = false, stop_reading = false;
+  absl::Status read_status;
+  std::thread reader([&] {
+    Batch batch;
+    auto hand_over = [&]() -> bool {
+      std::unique_lock lock(queue_mu);
+      queue_cv.wait(
+          lock, [&] { return queue.size() < kBatchesAhead || stop_reading; });
+      if (stop_reading) return false;
+      queue.push_back(std::move(batch));
+      batch = Batch{};
+      queue_cv.notify_all();
+      return true;
+    };
+    absl::Status s =
+        handler->store_->ForEachStored([&](StoredSnapshot& snapshot) {
+          for (auto& [track, position] : snapshot.observations) {
+            track = engine_track[track];
+          }
+          batch.snapshots.push_back(std::move(snapshot));
+          if (batch.snapshots.size() == kBatch && !hand_over()) {
+            return absl::CancelledError("reload stopped");
+          }
+          return absl::OkStatus();
+        });
+    if (s.ok() && !batch.snapshots.empty()) hand_over();
+    std::lock_guard lock(queue_mu);
+    read_status = s;
+    reading_done = true;
+    queue_cv.notify_all();
+  });
+  absl::Status reload;
+  while (reload.ok()) {
+    Batch batch;
+    {
+      std::unique_lock lock(queue_mu);
+      queue_cv.wait(lock, [&] { return !queue.empty() || reading_done; });
+      if (queue.empty()) break;
+      batch = std::move(queue.front());
+      queue.pop_front();
+      queue_cv.notify_all();
+    }
+    for (StoredSnapshot& snapshot : batch.snapshots) {
+      absl::Status s = handler->engine_.Load(
+          snapshot.chart, snapshot.region, snapshot.capture_time,
+          snapshot.chart_size, snapshot.observations);
+      if (!s.ok()) {
+        reload = absl::DataLossError(absl::StrCat(
+            "records store: a stored snapshot does not load: ", s.message()));
+        break;
+      }
+      ++count;
+    }
+  }
+  {
+    std::lock_guard lock(queue_mu);
+    stop_reading = true;
+    queue_cv.notify_all();
+  }
+  reader.join();
+  if (reload.ok()) reload = read_status;
   handler->engine_.FinishLoad();
   if (!reload.ok()) return reload;
   common::LogInfo("records reloaded", {{"snapshots", absl::StrCat(count)}});
@@ -902,6 +962,10 @@ RecordsHandler::GetTimeToThreshold(
       query.regions.push_back(region->code);
     }
   }
+  if (!v1::TimeToThresholdView_IsValid(request.view())) {
+    return InvalidField("view", "unknown view");
+  }
+  query.with_crossings = request.view() != v1::TIME_TO_THRESHOLD_VIEW_BASIC;
   auto track = ResolveTrack(request.track(), "track");
   if (!track.ok()) return track.status();
   query.track_id = *track;

@@ -356,6 +356,40 @@ TEST_F(RecordsDemoTest, DynamiteTook7h58mAndAggregatesCountOnlyWhenNamed) {
   EXPECT_EQ(response.track().track_id(), sim::DemoItems().front().track_id);
 }
 
+TEST_F(RecordsDemoTest, BasicViewIsTheFullAnswerWithoutItsCrossings) {
+  v1::GetTimeToThresholdRequest request;
+  request.mutable_track()->set_track_id("with-you");
+  *request.mutable_chart() = ItunesChart();
+  request.set_min_regions(100);
+  v1::GetTimeToThresholdResponse full, basic;
+  ASSERT_TRUE(stub_->GetTimeToThreshold(Ctx(false).get(), request, &full).ok());
+  request.set_view(v1::TIME_TO_THRESHOLD_VIEW_BASIC);
+  ASSERT_TRUE(
+      stub_->GetTimeToThreshold(Ctx(false).get(), request, &basic).ok());
+  EXPECT_GE(full.crossings_size(), 100);
+  EXPECT_EQ(basic.crossings_size(), 0);
+  EXPECT_EQ(basic.region_count(), full.crossings_size());
+  EXPECT_EQ(Seconds(basic.time_to_threshold()), 17040);
+  EXPECT_EQ(basic.completing_region().code(), full.completing_region().code());
+  full.clear_crossings();
+  EXPECT_EQ(basic.SerializeAsString(), full.SerializeAsString());
+
+  request.set_view(v1::TIME_TO_THRESHOLD_VIEW_FULL);
+  v1::GetTimeToThresholdResponse explicit_full;
+  ASSERT_TRUE(
+      stub_->GetTimeToThreshold(Ctx(false).get(), request, &explicit_full)
+          .ok());
+  EXPECT_GE(explicit_full.crossings_size(), 100);
+
+  request.set_view(static_cast<v1::TimeToThresholdView>(42));
+  v1::GetTimeToThresholdResponse bad;
+  grpc::Status status =
+      stub_->GetTimeToThreshold(Ctx(false).get(), request, &bad);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("view"), std::string::npos)
+      << status.error_message();
+}
+
 TEST_F(RecordsDemoTest, FastestTo100LeaderboardsByCategory) {
   auto all = Board(Key(v1::METRIC_FASTEST, 100));
   ASSERT_GE(all.rows_size(), 2);

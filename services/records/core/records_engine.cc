@@ -434,12 +434,17 @@ std::vector<uint32_t> RecordsEngine::Candidates(const ChartState& chart,
 void RecordsEngine::RebuildDerived(uint32_t chart_index) {
   ChartState& chart = *charts_[chart_index];
   chart.country_count = 0;
+  chart.last_country_capture = 0;
   std::vector<bool> countries(chart.slots.size());
   for (uint32_t slot = 0; slot < chart.slots.size(); ++slot) {
     RegionState& rs = chart.slots[slot];
     rs.country = region_kinds_[rs.region] == RegionKind::kCountry;
     countries[slot] = rs.country;
     chart.country_count += rs.country;
+    if (rs.country && !rs.captures.empty()) {
+      chart.last_country_capture =
+          std::max(chart.last_country_capture, rs.captures.back());
+    }
   }
   UpdateAllKillCount(chart);
   chart.active.clear();
@@ -602,6 +607,9 @@ AppendResult RecordsEngine::ApplyNew(
   } else {
     chart.first_capture = std::min(chart.first_capture, time);
     chart.last_capture = std::max(chart.last_capture, time);
+  }
+  if (country) {
+    chart.last_country_capture = std::max(chart.last_country_capture, time);
   }
   ++chart.snapshot_count;
   chart.observation_count += static_cast<int64_t>(obs.size());
@@ -1029,12 +1037,7 @@ absl::StatusOr<TimeToThresholdAnswer> RecordsEngine::TimeToThreshold(
   const std::vector<bool>* set = nullptr;
   if (query.regions.empty()) {
     out.eligible_region_count = chart.country_count;
-    for (uint32_t s = 0; s < chart.slots.size(); ++s) {
-      if (chart.slots[s].country) {
-        out.as_of_time =
-            std::max(out.as_of_time, chart.slots[s].captures.back());
-      }
-    }
+    out.as_of_time = chart.last_country_capture;
   } else {
     absl::flat_hash_set<std::string> named;
     for (size_t i = 0; i < query.regions.size(); ++i) {
@@ -1063,7 +1066,9 @@ absl::StatusOr<TimeToThresholdAnswer> RecordsEngine::TimeToThreshold(
           : nullptr;
   if (state == nullptr) return out;
   const TrackChart& tc = *chart.tracks[*track];
+  out.region_count = static_cast<int>(state->crossings.size());
   for (const CrossingAt& c : state->crossings) {
+    if (!query.with_crossings) break;
     Crossing crossing;
     crossing.region = RegionCode(chart, c.slot);
     crossing.capture_time = c.time;
@@ -1074,7 +1079,6 @@ absl::StatusOr<TimeToThresholdAnswer> RecordsEngine::TimeToThreshold(
     crossing.elapsed = c.time - out.reference_time;
     out.crossings.push_back(std::move(crossing));
   }
-  out.region_count = static_cast<int>(out.crossings.size());
   if (out.region_count >= query.min_regions) {
     const CrossingAt& nth = state->crossings[query.min_regions - 1];
     out.reached = true;
@@ -1647,10 +1651,15 @@ absl::Status RecordsEngine::CheckConsistency() const {
     const ChartState& chart = *chart_ptr;
     std::vector<bool> countries(chart.slots.size());
     int country_count = 0;
+    Micros last_country_capture = 0;
     for (uint32_t slot = 0; slot < chart.slots.size(); ++slot) {
       const RegionState& rs = chart.slots[slot];
       countries[slot] = rs.country;
       country_count += rs.country;
+      if (rs.country && !rs.captures.empty()) {
+        last_country_capture =
+            std::max(last_country_capture, rs.captures.back());
+      }
       if (rs.country != (region_kinds_[rs.region] == RegionKind::kCountry)) {
         return absl::InternalError("region kind out of date");
       }
@@ -1708,6 +1717,9 @@ absl::Status RecordsEngine::CheckConsistency() const {
     }
     if (country_count != chart.country_count) {
       return absl::InternalError("country count wrong");
+    }
+    if (last_country_capture != chart.last_country_capture) {
+      return absl::InternalError("latest country capture wrong");
     }
     if (AllKillCount(chart) != chart.all_kill_count) {
       return absl::InternalError("all-kill region count wrong");

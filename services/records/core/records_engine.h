@@ -279,6 +279,9 @@ class RecordsEngine {
     int64_t change_count = 0;
     Micros first_capture = 0;
     Micros last_capture = 0;
+    // The latest capture of a country region (0: none): the "as of" of an
+    // answer over the default region set.
+    Micros last_country_capture = 0;
   };
 
   struct TrackInfo {

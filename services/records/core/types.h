@@ -222,6 +222,8 @@ struct TimeToThresholdQuery {
   // The regions that count; empty means every country region of the chart.
   // Aggregates count only when named here.
   std::vector<std::string> regions;
+  // False: `crossings` of the answer stays empty (everything else is set).
+  bool with_crossings = true;
 };
 
 // The answer to a time-to-threshold question.
@@ -242,7 +244,8 @@ struct TimeToThresholdAnswer {
   int region_count = 0;
   // Regions in the set used.
   int eligible_region_count = 0;
-  // Every region's first crossing, earliest first, ties by region code.
+  // Every region's first crossing, earliest first, ties by region code;
+  // empty when the query asked for none.
   std::vector<Crossing> crossings;
   // The latest capture of the chart in the set (0 when none).
   Micros as_of_time = 0;
