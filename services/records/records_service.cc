@@ -1,12 +1,16 @@
 #include "services/records/records_service.h"
 
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/logging.h"
@@ -429,32 +433,59 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
   auto store = RecordsStore::Open(
       (std::filesystem::path(options.data_dir) / "records.db").string());
   if (!store.ok()) return store.status();
-  auto facts = std::make_unique<CatalogFacts>();
-  auto handler =
-      RecordsHandler::Create(*std::move(store), *facts, handler_options);
-  if (!handler.ok()) return handler.status();
 
+  // The catalog's facts load on the follower's thread while this one reads
+  // the store: the two halves of a restart overlap. Until the handler
+  // exists, changes only land in `facts`; every track is pushed into the
+  // engine once the handler is there.
+  auto facts = std::make_unique<CatalogFacts>();
+  auto target = std::make_shared<std::atomic<RecordsHandler*>>(nullptr);
   FollowerOptions follower_options;
   if (auto it = options.peers.find("catalog"); it != options.peers.end()) {
     follower_options.address = it->second;
   }
   follower_options.tls = common::ClientTlsFor(options);
   follower_options.token = options.auth_token;
-  RecordsHandler* h = handler->get();
   auto follower = std::make_unique<CatalogFollower>(
-      follower_options, *facts,
-      [h](const std::vector<std::string>& ids) { h->RefreshFacts(ids); });
-  h->SetFollower(follower.get());
+      follower_options, *facts, [target](const std::vector<std::string>& ids) {
+        if (RecordsHandler* h = target->load()) h->RefreshFacts(ids);
+      });
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return absl::StrFormat("%.2f", std::chrono::duration<double>(
+                                       std::chrono::steady_clock::now() - t)
+                                       .count());
+  };
   if (follower->enabled()) {
     follower->Start();
+  } else {
+    common::LogWarn("no --catalog-address: records has no category facts");
+  }
+  auto handler =
+      RecordsHandler::Create(*std::move(store), *facts, handler_options);
+  if (!handler.ok()) return handler.status();
+  common::LogInfo("records store loaded", {{"seconds", seconds_since(start)}});
+  RecordsHandler* h = handler->get();
+  h->SetFollower(follower.get());
+  target->store(h);
+  if (follower->enabled()) {
+    const auto wait = std::chrono::steady_clock::now();
     if (!follower->WaitForInitialLoad(kInitialFactsWait)) {
       common::LogWarn("serving before the catalog's facts arrived",
                       {{"catalog", follower_options.address}});
     }
-  } else {
-    common::LogWarn("no --catalog-address: records has no category facts");
+    common::LogInfo("catalog facts loaded",
+                    {{"tracks", absl::StrCat(facts->TrackIds().size())},
+                     {"waited_seconds", seconds_since(wait)}});
   }
+  // Facts that arrived before the handler existed (and any since: applying
+  // a track's facts twice changes nothing).
+  h->RefreshFacts(facts->TrackIds());
+  const auto lineages = std::chrono::steady_clock::now();
   h->EnableRecordEvents();
+  common::LogInfo("record lineages rebuilt",
+                  {{"seconds", seconds_since(lineages)},
+                   {"total_seconds", seconds_since(start)}});
   return std::unique_ptr<common::ServiceInstance>(new RecordsInstance(
       std::move(facts), *std::move(handler), std::move(follower)));
 }

@@ -2,12 +2,16 @@
 // order, each what a lone `Append` would answer; a message for the identity
 // of an earlier one in the batch is decided after that one; results come
 // back only once their commit is on disk (another connection reads them);
-// and a restart (the bulk reload) gives back every answer.
+// and a restart (the bulk reload, read and applied on two threads) gives
+// back every answer, or fails whole on a corrupt store.
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "SQLiteCpp/SQLiteCpp.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/records/catalog_follower.h"
 #include "services/records/records_handler.h"
@@ -121,6 +125,103 @@ TEST(RecordsHandlerTest, GroupCommitKeepsEachMessagesResultAndCommitsFirst) {
   auto snapshot = again->GetSnapshot(get);
   ASSERT_TRUE(snapshot.ok()) << snapshot.status();
   EXPECT_EQ(snapshot->snapshot().entries_size(), 3);
+  std::filesystem::remove_all(dir);
+}
+
+// Several thousand snapshots: the reload hands them over in many batches
+// between its two threads; every answer comes back the same.
+TEST(RecordsHandlerTest, ReloadOfManyBatchesGivesBackEveryAnswer) {
+  const auto dir = fixtures::MakeTempDir("records-reload");
+  const auto db = dir / "records.db";
+  CatalogFacts facts;
+  auto handler = Open(db, facts);
+  const int64_t t0 = fixtures::kWithYouRelease;
+  const char* regions[] = {"us", "gb", "jp", "kr", "fr", "de", "br", "mx"};
+  std::vector<v1::AppendSnapshotsRequest> requests;
+  for (int i = 0; i < 600; ++i) {
+    for (int r = 0; r < 8; ++r) {
+      // Track "t<k>" climbs into the top 3 of region r at capture 70 r + k.
+      std::vector<std::string> tracks;
+      for (int k = 0; k < 10; ++k) {
+        tracks.push_back(absl::StrCat("t", (i / 70 + r + k) % 12));
+      }
+      requests.push_back(
+          Request(regions[r], t0 + i * 5 * fixtures::kMinute, tracks));
+    }
+  }
+  for (size_t at = 0; at < requests.size(); at += 200) {
+    std::vector<const v1::AppendSnapshotsRequest*> batch;
+    for (size_t i = at; i < std::min(requests.size(), at + 200); ++i)
+      batch.push_back(&requests[i]);
+    for (const auto& result : handler->AppendBatch(batch, 0)) {
+      ASSERT_EQ(result.outcome(), v1::APPEND_OUTCOME_APPENDED);
+    }
+  }
+  std::vector<std::string> before;
+  auto ask = [&](RecordsHandler& h) {
+    std::vector<std::string> out;
+    for (int k = 0; k < 12; ++k) {
+      for (int p : {1, 3}) {
+        v1::GetTimeToThresholdRequest ttt;
+        ttt.mutable_track()->set_track_id(absl::StrCat("t", k));
+        ttt.mutable_chart()->set_provider("itunes");
+        ttt.mutable_chart()->set_list("top-songs");
+        ttt.mutable_threshold()->mutable_position()->set_max_position(p);
+        ttt.set_min_regions(8);
+        ttt.mutable_reference_time()->set_seconds(t0 / 1'000'000);
+        auto answer = h.GetTimeToThreshold(ttt);
+        EXPECT_TRUE(answer.ok()) << answer.status();
+        out.push_back(answer.ok() ? answer->SerializeAsString() : "");
+      }
+    }
+    v1::ListChartsRequest charts;
+    auto listed = h.ListCharts(charts);
+    EXPECT_TRUE(listed.ok());
+    if (listed.ok()) {
+      EXPECT_EQ(listed->charts(0).snapshot_count(), 4800);
+      out.push_back(listed->SerializeAsString());
+    }
+    return out;
+  };
+  before = ask(*handler);
+  handler.reset();
+  auto again = Open(db, facts);
+  EXPECT_EQ(ask(*again), before);
+  std::filesystem::remove_all(dir);
+}
+
+// A body that does not decode fails the reload whole (DATA_LOSS), with the
+// reader thread stopped: no hang, no half-loaded handler.
+TEST(RecordsHandlerTest, CorruptBodyFailsTheReloadWithDataLoss) {
+  const auto dir = fixtures::MakeTempDir("records-corrupt");
+  const auto db = dir / "records.db";
+  {
+    CatalogFacts facts;
+    auto handler = Open(db, facts);
+    std::vector<v1::AppendSnapshotsRequest> requests;
+    for (int i = 0; i < 3000; ++i) {
+      requests.push_back(
+          Request("us", fixtures::kWithYouRelease + i * 5 * fixtures::kMinute,
+                  {absl::StrCat("a", i % 7), absl::StrCat("b", i % 5)}));
+    }
+    std::vector<const v1::AppendSnapshotsRequest*> batch;
+    for (const auto& r : requests) batch.push_back(&r);
+    for (const auto& result : handler->AppendBatch(batch, 0)) {
+      ASSERT_EQ(result.outcome(), v1::APPEND_OUTCOME_APPENDED);
+    }
+  }
+  {
+    SQLite::Database raw(db.string(), SQLite::OPEN_READWRITE);
+    // A track number far beyond the interned tracks.
+    raw.exec("UPDATE bodies SET body = x'ffffffff0f00' WHERE id = 3");
+  }
+  CatalogFacts facts;
+  auto store = RecordsStore::Open(db.string());
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto handler = RecordsHandler::Create(*std::move(store), facts, {});
+  ASSERT_FALSE(handler.ok());
+  EXPECT_EQ(handler.status().code(), absl::StatusCode::kDataLoss)
+      << handler.status();
   std::filesystem::remove_all(dir);
 }
 
