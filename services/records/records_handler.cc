@@ -459,6 +459,9 @@ absl::StatusOr<std::unique_ptr<RecordsHandler>> RecordsHandler::Create(
           for (auto& [track, position] : snapshot.observations) {
             track = engine_track[track];
           }
+          // In the engine's order (by track), here rather than on the
+          // applying thread.
+          std::sort(snapshot.observations.begin(), snapshot.observations.end());
           batch.snapshots.push_back(std::move(snapshot));
           if (batch.snapshots.size() == kBatch && !hand_over()) {
             return absl::CancelledError("reload stopped");

@@ -426,7 +426,8 @@ std::vector<uint32_t> RecordsEngine::Candidates(const ChartState& chart,
   }
   std::vector<uint32_t> out;
   for (uint32_t track = 0; track < chart.tracks.size(); ++track) {
-    if (chart.tracks[track] != nullptr) out.push_back(track);
+    const TrackChart* tc = chart.tracks[track].get();
+    if (tc != nullptr && tc->best_ever <= position) out.push_back(track);
   }
   return out;
 }
@@ -523,8 +524,12 @@ absl::StatusOr<AppendResult> RecordsEngine::Append(const Snapshot& snapshot,
   }
   const uint32_t chart_index = chart_it->second;
   ChartState& chart = *charts_[chart_index];
+  const size_t slots_before = chart.slots.size();
   const uint32_t slot = SlotFor(chart, InternRegion(snapshot.region));
-  const bool all_kill_count_changed = UpdateAllKillCount(chart);
+  // The all-kill set only changes with a new region (or a region kind or
+  // the declared countries, which recount themselves).
+  const bool all_kill_count_changed =
+      chart.slots.size() != slots_before && UpdateAllKillCount(chart);
   RegionState& rs = chart.slots[slot];
   const Micros time = snapshot.capture_time;
   const bool backfilled = chart.snapshot_count > 0 && time < chart.last_capture;
@@ -707,7 +712,10 @@ AppendResult RecordsEngine::ApplyNew(
     ++chart.change_count;
     const int best =
         h.stairs.empty() ? kMaxChartSize + 1 : PositionOf(h.stairs.back());
-    if (position < best) h.stairs.push_back(Pack(time, position));
+    if (position < best) {
+      h.stairs.push_back(Pack(time, position));
+      tc.best_ever = std::min(tc.best_ever, position);
+    }
     if (!country || loading_) continue;
     for (size_t w = 0; w < watched.size(); ++w) {
       const int p = watched[w];
@@ -793,6 +801,7 @@ void RecordsEngine::SetValue(ChartState& chart, uint32_t slot, uint32_t track,
   for (size_t w = 0; w < watched.size(); ++w) {
     firsts[w] = FirstWithin(h, watched[w]);
   }
+  if (position != 0) tc.best_ever = std::min(tc.best_ever, position);
   if (new_capture) {
     // A new observation only adds to the staircase.
     if (position != 0) AddToStairs(h, time, position);
@@ -847,7 +856,9 @@ absl::Status RecordsEngine::Load(std::string_view chart_name,
                                  std::string_view region, Micros time,
                                  int chart_size,
                                  std::vector<std::pair<uint32_t, int>>& obs) {
-  std::sort(obs.begin(), obs.end());
+  // A loader that sorts on another thread saves this one the work.
+  if (!std::is_sorted(obs.begin(), obs.end()))
+    std::sort(obs.begin(), obs.end());
   bool valid = !chart_name.empty() && !region.empty() && chart_size >= 1 &&
                chart_size <= kMaxChartSize && time < kMaxInstant &&
                time > -kMaxInstant;
@@ -880,8 +891,9 @@ absl::Status RecordsEngine::Load(std::string_view chart_name,
   }
   const uint32_t chart_index = chart_it->second;
   ChartState& chart = *charts_[chart_index];
+  const size_t slots_before = chart.slots.size();
   const uint32_t slot = SlotFor(chart, InternRegion(region));
-  UpdateAllKillCount(chart);
+  if (chart.slots.size() != slots_before) UpdateAllKillCount(chart);
   const RegionState& rs = chart.slots[slot];
   if (!loading_ || (!rs.captures.empty() && time <= rs.captures.back())) {
     return append();
@@ -1717,6 +1729,15 @@ absl::Status RecordsEngine::CheckConsistency() const {
     }
     if (country_count != chart.country_count) {
       return absl::InternalError("country count wrong");
+    }
+    for (const auto& tc : chart.tracks) {
+      if (tc == nullptr) continue;
+      for (const History& h : tc->regions) {
+        if (!h.stairs.empty() && PositionOf(h.stairs.back()) < tc->best_ever) {
+          return absl::InternalError(
+              "best position ever above a region's best");
+        }
+      }
     }
     if (last_country_capture != chart.last_country_capture) {
       return absl::InternalError("latest country capture wrong");

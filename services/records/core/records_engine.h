@@ -6,6 +6,7 @@
 #define HITCLOCK_SERVICES_RECORDS_CORE_RECORDS_ENGINE_H_
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -242,6 +243,11 @@ class RecordsEngine {
     std::vector<ThresholdState> watched;
     // Bit w: listed in the chart's `active[w]`.
     uint32_t active_mask = 0;
+    // At most the best position the track ever showed in any region of the
+    // chart (a replaced capture may leave it lower than today's best): a
+    // track with `best_ever > P` never crossed P, so a question at an
+    // unwatched P skips it without reading its histories.
+    int best_ever = std::numeric_limits<int>::max();
   };
 
   struct RegionState {
