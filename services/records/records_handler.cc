@@ -429,17 +429,35 @@ absl::StatusOr<std::unique_ptr<RecordsHandler>> RecordsHandler::Create(
     if (!names[i].empty())
       engine_track[i] = handler->engine_.TrackNumber(names[i]);
   }
+  // Store numbers map to engine numbers in the same order when the engine
+  // interned them in store order (it starts empty): the store's sorted
+  // bodies then need no sort here.
+  bool monotone = true;
+  for (size_t i = 0, last = 0, seen = 0; i < names.size(); ++i) {
+    if (names[i].empty()) continue;
+    if (seen++ > 0 && engine_track[i] <= engine_track[last]) monotone = false;
+    last = i;
+  }
   handler->engine_.BeginLoad();
   // Two threads: this one applies snapshots to the engine while a reader
-  // decodes the next ones from the store, handed over in batches through a
-  // small bounded queue.
+  // decodes the next ones from the store. They are handed over in batches
+  // (one flat observation array each) through a small bounded queue, and
+  // applied batches go back to the reader to be refilled, so that no
+  // snapshot costs an allocation.
+  struct Header {
+    std::string_view chart, region;
+    int64_t capture_time = 0;
+    int chart_size = 0;
+    size_t begin = 0, end = 0;
+  };
   struct Batch {
-    std::vector<StoredSnapshot> snapshots;
+    std::vector<Header> headers;
+    std::vector<std::pair<uint32_t, int>> observations;
   };
   constexpr size_t kBatch = 1024, kBatchesAhead = 4;
   std::mutex queue_mu;
   std::condition_variable queue_cv;
-  std::deque<Batch> queue;
+  std::deque<Batch> queue, spare;
   bool reading_done = false, stop_reading = false;
   absl::Status read_status;
   std::thread reader([&] {
@@ -450,25 +468,40 @@ absl::StatusOr<std::unique_ptr<RecordsHandler>> RecordsHandler::Create(
           lock, [&] { return queue.size() < kBatchesAhead || stop_reading; });
       if (stop_reading) return false;
       queue.push_back(std::move(batch));
-      batch = Batch{};
       queue_cv.notify_all();
+      if (!spare.empty()) {
+        batch = std::move(spare.front());
+        spare.pop_front();
+      } else {
+        batch = Batch{};
+      }
+      batch.headers.clear();
+      batch.observations.clear();
       return true;
     };
     absl::Status s =
         handler->store_->ForEachStored([&](StoredSnapshot& snapshot) {
-          for (auto& [track, position] : snapshot.observations) {
-            track = engine_track[track];
+          Header h{snapshot.chart,
+                   snapshot.region,
+                   snapshot.capture_time,
+                   snapshot.chart_size,
+                   batch.observations.size(),
+                   0};
+          for (const auto& [track, position] : snapshot.observations) {
+            batch.observations.emplace_back(engine_track[track], position);
           }
-          // In the engine's order (by track), here rather than on the
-          // applying thread.
-          std::sort(snapshot.observations.begin(), snapshot.observations.end());
-          batch.snapshots.push_back(std::move(snapshot));
-          if (batch.snapshots.size() == kBatch && !hand_over()) {
+          h.end = batch.observations.size();
+          if (!monotone) {
+            std::sort(batch.observations.begin() + h.begin,
+                      batch.observations.end());
+          }
+          batch.headers.push_back(h);
+          if (batch.headers.size() == kBatch && !hand_over()) {
             return absl::CancelledError("reload stopped");
           }
           return absl::OkStatus();
         });
-    if (s.ok() && !batch.snapshots.empty()) hand_over();
+    if (s.ok() && !batch.headers.empty()) hand_over();
     std::lock_guard lock(queue_mu);
     read_status = s;
     reading_done = true;
@@ -485,10 +518,10 @@ absl::StatusOr<std::unique_ptr<RecordsHandler>> RecordsHandler::Create(
       queue.pop_front();
       queue_cv.notify_all();
     }
-    for (StoredSnapshot& snapshot : batch.snapshots) {
+    for (const Header& h : batch.headers) {
       absl::Status s = handler->engine_.Load(
-          snapshot.chart, snapshot.region, snapshot.capture_time,
-          snapshot.chart_size, snapshot.observations);
+          h.chart, h.region, h.capture_time, h.chart_size,
+          absl::MakeSpan(batch.observations.data() + h.begin, h.end - h.begin));
       if (!s.ok()) {
         reload = absl::DataLossError(absl::StrCat(
             "records store: a stored snapshot does not load: ", s.message()));
@@ -496,6 +529,8 @@ absl::StatusOr<std::unique_ptr<RecordsHandler>> RecordsHandler::Create(
       }
       ++count;
     }
+    std::lock_guard lock(queue_mu);
+    spare.push_back(std::move(batch));
   }
   {
     std::lock_guard lock(queue_mu);

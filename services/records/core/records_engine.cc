@@ -600,7 +600,7 @@ absl::StatusOr<AppendResult> RecordsEngine::Append(const Snapshot& snapshot,
 
 AppendResult RecordsEngine::ApplyNew(
     uint32_t chart_index, uint32_t slot, Micros time, int chart_size,
-    const std::vector<std::pair<uint32_t, int>>& obs,
+    absl::Span<const std::pair<uint32_t, int>> obs,
     absl::flat_hash_map<uint32_t, Touched>& touched) {
   ChartState& chart = *charts_[chart_index];
   RegionState& rs = chart.slots[slot];
@@ -855,7 +855,7 @@ void RecordsEngine::BeginLoad() { loading_ = true; }
 absl::Status RecordsEngine::Load(std::string_view chart_name,
                                  std::string_view region, Micros time,
                                  int chart_size,
-                                 std::vector<std::pair<uint32_t, int>>& obs) {
+                                 absl::Span<std::pair<uint32_t, int>> obs) {
   // A loader that sorts on another thread saves this one the work.
   if (!std::is_sorted(obs.begin(), obs.end()))
     std::sort(obs.begin(), obs.end());

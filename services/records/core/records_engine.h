@@ -18,6 +18,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "services/records/core/types.h"
 
 namespace hitclock::records::core {
@@ -146,7 +147,7 @@ class RecordsEngine {
   void BeginLoad();
   absl::Status Load(std::string_view chart, std::string_view region,
                     Micros capture_time, int chart_size,
-                    std::vector<std::pair<uint32_t, int>>& observations);
+                    absl::Span<std::pair<uint32_t, int>> observations);
   void FinishLoad();
 
   // Turns record-event detection on or off. Turning it on recomputes every
@@ -404,7 +405,7 @@ class RecordsEngine {
   // Appends a validated snapshot's observations (sorted by track).
   AppendResult ApplyNew(uint32_t chart_index, uint32_t slot, Micros time,
                         int chart_size,
-                        const std::vector<std::pair<uint32_t, int>>& obs,
+                        absl::Span<const std::pair<uint32_t, int>> obs,
                         absl::flat_hash_map<uint32_t, Touched>& touched);
   // Sets a track's position at an existing capture of a region, fixing the
   // change points, staircase and derived state.

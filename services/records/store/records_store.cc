@@ -390,6 +390,8 @@ absl::Status RecordsStore::ForEachStored(
           position += static_cast<int>(gap) + 1;
           decoded.emplace_back(static_cast<uint32_t>(track), position);
         }
+        // By track number, once per body (not once per capture).
+        std::sort(decoded.begin(), decoded.end());
       }
       snapshot.observations = decoded;
       if (absl::Status s = fn(snapshot); !s.ok()) return s;

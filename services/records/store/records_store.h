@@ -38,8 +38,9 @@ struct StoredSnapshot {
   std::string_view region;
   int64_t capture_time = 0;
   int chart_size = 0;
-  // (track number, position), one per track; `RecordsStore::TrackNames`
-  // names the numbers. The callback may reorder them.
+  // (track number, position), one per track, sorted by track number;
+  // `RecordsStore::TrackNames` names the numbers. The callback may reorder
+  // them.
   std::vector<std::pair<uint32_t, int>> observations;
 };
 

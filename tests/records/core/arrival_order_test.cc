@@ -354,7 +354,7 @@ TEST_P(ArrivalOrderTest, BulkLoadGivesTheTimeOrderedAnswers) {
       }
       ASSERT_TRUE(engine
                       .Load(s.chart, s.region, s.capture_time, s.chart_size,
-                            observations)
+                            absl::MakeSpan(observations))
                       .ok());
     }
     engine.FinishLoad();
