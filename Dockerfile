@@ -5,10 +5,25 @@
 FROM debian:bookworm-slim AS build
 ENV DEBIAN_FRONTEND=noninteractive
 WORKDIR /src
-# The dependency layer only changes when the package list does.
-COPY scripts/install-deps scripts/install-deps
-RUN scripts/install-deps --no-go && rm -rf /var/lib/apt/lists/*
-COPY . .
+# The dependency layer only changes when this list does: what building the
+# services, the CLI and the simulator needs (scripts/install-deps installs
+# these and the test, lint and example tools on a development machine).
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends \
+      build-essential cmake ninja-build pkg-config ca-certificates \
+      protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev \
+      libsqlitecpp-dev libsqlite3-dev libspdlog-dev libfmt-dev \
+      libutf8proc-dev libsimdjson-dev libcli11-dev libcurl4-openssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+# Only what the build reads, so that editing tests, docs or scripts does not
+# rebuild the tree.
+COPY CMakeLists.txt ./
+COPY cmake/ cmake/
+COPY protos/ protos/
+COPY common/ common/
+COPY services/ services/
+COPY cli/ cli/
+COPY fuzz/ fuzz/
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DHITCLOCK_BUILD_TESTS=OFF -DHITCLOCK_BUILD_BENCHMARKS=OFF \
  && cmake --build /build --parallel "$(nproc)" \
