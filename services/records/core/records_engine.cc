@@ -1391,9 +1391,48 @@ absl::StatusOr<Leaderboard> RecordsEngine::GetLeaderboard(
   std::vector<Improvement> rows;
   std::vector<Improvement> events;
   ThresholdState scratch;
+  // At an unwatched P, fastest and total need only each region's first
+  // crossing: the N-th (by time, ties by region code) or the count and the
+  // last, found without building and sorting every track's state.
+  const bool direct =
+      !WatchedIndex(p).has_value() &&
+      (key.metric == Metric::kFastest || key.metric == Metric::kTotal);
+  auto crossing_less = [&](const CrossingAt& a, const CrossingAt& b) {
+    if (a.time != b.time) return a.time < b.time;
+    return SlotLess(chart, a.slot, b.slot);
+  };
+  std::vector<CrossingAt> firsts;
   for (uint32_t track : Candidates(chart, p)) {
     if (!tracks_[track].facts.has_value() ||
         !Matches(category, *tracks_[track].facts)) {
+      continue;
+    }
+    if (direct) {
+      const TrackChart& tc = *chart.tracks[track];
+      firsts.clear();
+      for (uint32_t slot = 0; slot < tc.regions.size(); ++slot) {
+        if (!chart.slots[slot].country) continue;
+        if (std::optional<Packed> first = FirstWithin(tc.regions[slot], p)) {
+          firsts.push_back(CrossingAt{TimeOf(*first), slot});
+        }
+      }
+      if (firsts.empty()) continue;
+      if (key.metric == Metric::kTotal) {
+        const CrossingAt last =
+            *std::max_element(firsts.begin(), firsts.end(), crossing_less);
+        rows.push_back(Improvement{
+            last.time, static_cast<int64_t>(firsts.size()), track, last.slot});
+        continue;
+      }
+      const std::optional<Micros> release = tracks_[track].facts->release_time;
+      if (!release.has_value() ||
+          firsts.size() < static_cast<size_t>(key.min_regions)) {
+        continue;
+      }
+      auto nth = firsts.begin() + (key.min_regions - 1);
+      std::nth_element(firsts.begin(), nth, firsts.end(), crossing_less);
+      rows.push_back(
+          Improvement{nth->time, nth->time - *release, track, nth->slot});
       continue;
     }
     const ThresholdState* state =
