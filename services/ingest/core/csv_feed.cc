@@ -283,7 +283,7 @@ absl::StatusOr<ParsedFeed> ParseCsv(std::string_view bytes) {
       }
     }
     if (!ok) {
-      std::string shown(digits.substr(0, 32));
+      std::string shown(Utf8Prefix(digits, 32));
       return ErrAt(position.line, position.column,
                    "position: expected a whole number, got \"" + shown +
                        (digits.size() > 32 ? "...\"" : "\""));

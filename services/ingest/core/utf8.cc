@@ -45,4 +45,14 @@ size_t FirstInvalidUtf8(std::string_view text) {
   return std::string_view::npos;  // Not reached: simdjson said invalid.
 }
 
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  // Back off continuation bytes (10xxxxxx) to the start of their sequence.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  return text.substr(0, end);
+}
+
 }  // namespace hitclock::ingest::core

@@ -15,6 +15,11 @@ bool IsValidUtf8(std::string_view text);
 // in `text`, or `std::string_view::npos` when `text` is well-formed UTF-8.
 size_t FirstInvalidUtf8(std::string_view text);
 
+// The longest prefix of `text` of at most `max_bytes` bytes that does not
+// cut a multi-byte sequence: for quoting part of a well-formed value in a
+// message that must stay well-formed.
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
+
 }  // namespace hitclock::ingest::core
 
 #endif  // HITCLOCK_SERVICES_INGEST_CORE_UTF8_H_

@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "services/ingest/core/errors.h"
 #include "services/ingest/core/feed.h"
+#include "services/ingest/core/utf8.h"
 #include "tests/ingest/core/test_util.h"
 
 namespace hitclock::ingest::core {
@@ -155,6 +156,24 @@ TEST(CsvTest, InvalidUtf8NamesLineAndColumn) {
   EXPECT_EQ(CsvError("position,title,artist\n1,Caf\xe9,X\n"),
             "content: line 2, column 6: not valid UTF-8");
   EXPECT_EQ(CsvError("\xc0\xaf"), "content: line 1, column 1: not valid UTF-8");
+}
+
+// A long bad position is quoted shortened, never through the middle of a
+// multi-byte character (found by csv_fuzzer: a BOM inside the digits).
+TEST(CsvTest, ShortenedBadPositionStaysUtf8) {
+  const std::string digits =
+      std::string(30, '9') + "\xEF\xBB\xBF" + std::string(20, '9');
+  const std::string error =
+      CsvError("position,title,artist\n" + digits + ",T,A\n");
+  EXPECT_TRUE(IsValidUtf8(error)) << error;
+  EXPECT_EQ(error,
+            "content: line 2, column 1: position: expected a whole "
+            "number, got \"" +
+                std::string(30, '9') + "...\"");
+  EXPECT_EQ(Utf8Prefix("ab\xC3\xA9", 3), "ab");
+  EXPECT_EQ(Utf8Prefix("ab\xC3\xA9", 4), "ab\xC3\xA9");
+  EXPECT_EQ(Utf8Prefix("\xF0\x9F\x8E\xB5x", 2), "");
+  EXPECT_EQ(Utf8Prefix("abc", 0), "");
 }
 
 TEST(CsvTest, MoreThan500RowsIsAnError) {
