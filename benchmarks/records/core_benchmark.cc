@@ -421,7 +421,11 @@ BENCHMARK(BM_Leaderboard)
     ->Args({static_cast<int>(Metric::kPeak), 1, 0})
     ->Args({static_cast<int>(Metric::kAllKill), 1, 0})
     ->Args({static_cast<int>(Metric::kFastest), 1, 1})
+    ->Args({static_cast<int>(Metric::kFastest), 10, 0})
     ->Args({static_cast<int>(Metric::kTotal), 10, 0})
+    ->Args({static_cast<int>(Metric::kPeak), 10, 0})
+    ->Args({static_cast<int>(Metric::kAllKill), 10, 0})
+    ->Args({static_cast<int>(Metric::kPeak), 5, 0})
     ->Unit(benchmark::kMicrosecond);
 
 void BM_Lineage(benchmark::State& state) {

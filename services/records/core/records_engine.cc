@@ -299,6 +299,64 @@ void RecordsEngine::RebuildStairs(History& h) {
   }
 }
 
+uint32_t RecordsEngine::SummaryOf(const Packed* block) {
+  uint32_t low = 1024, high = 0;
+  for (size_t i = 0; i < kBlock; ++i) {
+    const int p = PositionOf(block[i]);
+    const uint32_t v = p == 0 ? 1024 : static_cast<uint32_t>(p);
+    low = std::min(low, v);
+    high = std::max(high, v);
+  }
+  return low | high << 16;
+}
+
+void RecordsEngine::PushChange(History& h, Packed change) {
+  h.changes.push_back(change);
+  if (h.changes.size() % kBlock == 0) {
+    h.blocks.push_back(SummaryOf(h.changes.data() + h.changes.size() - kBlock));
+  }
+}
+
+void RecordsEngine::ResummarizeFrom(History& h, size_t index) {
+  h.blocks.resize(std::min(h.blocks.size(), index / kBlock));
+  for (size_t b = h.blocks.size(); (b + 1) * kBlock <= h.changes.size(); ++b) {
+    h.blocks.push_back(SummaryOf(h.changes.data() + b * kBlock));
+  }
+}
+
+void RecordsEngine::AppendSteps(const History& h, uint32_t slot, int position,
+                                Micros first, std::vector<Step>& out) {
+  const std::vector<Packed>& c = h.changes;
+  // Nothing before the first crossing is within the threshold.
+  size_t i = std::lower_bound(c.begin(), c.end(), Pack(first, 0)) - c.begin();
+  bool within = false;
+  auto set = [&](Packed change, bool now) {
+    if (now == within) return;
+    out.push_back(
+        Step{TimeOf(change), slot, static_cast<int16_t>(now ? 1 : -1), 0, 0});
+    within = now;
+  };
+  const uint32_t p = static_cast<uint32_t>(position);
+  while (i < c.size()) {
+    if (i % kBlock == 0 && i / kBlock < h.blocks.size()) {
+      const uint32_t summary = h.blocks[i / kBlock];
+      if (summary >> 16 <= p) {  // every point within
+        set(c[i], true);
+        i += kBlock;
+        continue;
+      }
+      if ((summary & 0xffff) > p) {  // every point outside
+        set(c[i], false);
+        i += kBlock;
+        continue;
+      }
+    }
+    const int q = PositionOf(c[i]);
+    set(c[i], q != 0 && q <= position);
+    ++i;
+  }
+}
+
 void RecordsEngine::AddToStairs(History& h, Micros time, int position) {
   auto& s = h.stairs;
   // The steps at or before `time`; the last of them is the best so far.
@@ -373,23 +431,18 @@ RecordsEngine::ThresholdState RecordsEngine::ComputeState(
     const ChartState& chart, const TrackChart& tc, int position,
     const std::vector<bool>& in_set, bool with_steps) const {
   ThresholdState out;
+  if (!with_steps && !loading_) {
+    FirstCrossings(chart, tc, position, &in_set, out.crossings);
+    return out;
+  }
   for (uint32_t slot = 0; slot < tc.regions.size(); ++slot) {
     if (slot >= in_set.size() || !in_set[slot]) continue;
     const History& h = tc.regions[slot];
-    if (std::optional<Packed> first = FirstWithin(h, position)) {
-      out.crossings.push_back(CrossingAt{TimeOf(*first), slot});
-    }
-    if (!with_steps) continue;
-    bool within = false;
-    for (Packed change : h.changes) {
-      int p = PositionOf(change);
-      bool now = p != 0 && p <= position;
-      if (now != within) {
-        out.steps.push_back(Step{TimeOf(change), slot,
-                                 static_cast<int16_t>(now ? 1 : -1), 0, 0});
-        within = now;
-      }
-    }
+    const std::optional<Packed> first = FirstWithin(h, position);
+    // Never within: no crossing and no step.
+    if (!first.has_value()) continue;
+    out.crossings.push_back(CrossingAt{TimeOf(*first), slot});
+    if (with_steps) AppendSteps(h, slot, position, TimeOf(*first), out.steps);
   }
   std::sort(out.crossings.begin(), out.crossings.end(),
             [&](const CrossingAt& a, const CrossingAt& b) {
@@ -403,6 +456,125 @@ RecordsEngine::ThresholdState RecordsEngine::ComputeState(
               return SlotLess(chart, a.slot, b.slot);
             });
   RecomputeSums(out.steps, 0);
+  return out;
+}
+
+void RecordsEngine::AddStair(TrackChart& tc, StairAt stair) {
+  // Usually the latest: insert from the back.
+  auto it = tc.stairs.end();
+  while (it != tc.stairs.begin() && stair < *(it - 1)) --it;
+  tc.stairs.insert(it, stair);
+}
+
+void RecordsEngine::ReplaceStairs(TrackChart& tc, uint32_t slot,
+                                  const absl::InlinedVector<Packed, 2>& before,
+                                  const absl::InlinedVector<Packed, 2>& after) {
+  if (before == after) return;
+  for (Packed step : before) {
+    auto it = std::lower_bound(tc.stairs.begin(), tc.stairs.end(),
+                               StairAt{step, slot});
+    tc.stairs.erase(it);
+  }
+  for (Packed step : after) AddStair(tc, StairAt{step, slot});
+}
+
+std::vector<RecordsEngine::StairAt> RecordsEngine::CollectStairs(
+    const TrackChart& tc) {
+  std::vector<StairAt> out;
+  for (uint32_t slot = 0; slot < tc.regions.size(); ++slot) {
+    for (Packed step : tc.regions[slot].stairs) out.push_back({step, slot});
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void RecordsEngine::FirstCrossings(const ChartState& chart,
+                                   const TrackChart& tc, int position,
+                                   const std::vector<bool>* in_set,
+                                   std::vector<CrossingAt>& out) const {
+  out.clear();
+  static thread_local std::vector<uint8_t> seen;
+  if (seen.size() < chart.slots.size()) seen.resize(chart.slots.size());
+  for (const StairAt& s : tc.stairs) {
+    if (PositionOf(s.step) > position || seen[s.slot] != 0) continue;
+    if (in_set != nullptr ? (s.slot >= in_set->size() || !(*in_set)[s.slot])
+                          : !chart.slots[s.slot].country) {
+      continue;
+    }
+    seen[s.slot] = 1;
+    out.push_back(CrossingAt{TimeOf(s.step), s.slot});
+  }
+  for (const CrossingAt& c : out) seen[c.slot] = 0;
+  // Ordered by time already; same-instant crossings by region code (an
+  // insertion sort: linear on the sorted input).
+  for (size_t i = 1; i < out.size(); ++i) {
+    for (size_t j = i; j > 0 && out[j].time == out[j - 1].time &&
+                       SlotLess(chart, out[j].slot, out[j - 1].slot);
+         --j) {
+      std::swap(out[j], out[j - 1]);
+    }
+  }
+}
+
+void RecordsEngine::UpdateLevels(PeakLevels& peaks, Micros time, uint32_t slot,
+                                 int old_position, int new_position) {
+  if (!peaks.exact) return;
+  if (time <= peaks.last) {
+    // Out of order for this track: the running counts cannot say what the
+    // count was at `time`.
+    peaks = PeakLevels{{}, time, false};
+    return;
+  }
+  peaks.last = time;
+  auto& levels = peaks.levels;
+  const size_t worst =
+      static_cast<size_t>(std::max(old_position, new_position));
+  if (levels.size() < worst) {
+    // No region ever showed the track beyond the last level: the new
+    // levels have had its counts all along.
+    const LevelPeak last = levels.empty() ? LevelPeak{} : levels.back();
+    levels.resize(worst, last);
+  }
+  const int absent = static_cast<int>(levels.size()) + 1;
+  const int from = old_position == 0 ? absent : old_position;
+  const int to = new_position == 0 ? absent : new_position;
+  for (int p = to; p < from; ++p) {  // better: enters levels to..from-1
+    LevelPeak& l = levels[p - 1];
+    if (++l.count > l.peak) {
+      l.peak = l.count;
+      l.time = time;
+      l.slot = slot;
+    }
+  }
+  for (int p = from; p < to; ++p) --levels[p - 1].count;  // worse: leaves
+}
+
+RecordsEngine::PeakLevels RecordsEngine::ComputeLevels(
+    const ChartState& chart, const TrackChart& tc) const {
+  struct Change {
+    Micros time;
+    uint32_t slot;
+    int16_t from;
+    int16_t to;
+  };
+  static thread_local std::vector<Change> changes;
+  changes.clear();
+  for (uint32_t slot = 0; slot < tc.regions.size(); ++slot) {
+    if (!chart.slots[slot].country) continue;
+    int16_t previous = 0;
+    for (Packed c : tc.regions[slot].changes) {
+      const auto position = static_cast<int16_t>(PositionOf(c));
+      changes.push_back(Change{TimeOf(c), slot, previous, position});
+      previous = position;
+    }
+  }
+  std::sort(changes.begin(), changes.end(),
+            [](const Change& a, const Change& b) { return a.time < b.time; });
+  PeakLevels out;
+  for (const Change& c : changes) {
+    UpdateLevels(out, c.time, c.slot, c.from, c.to);
+    if (!out.exact) break;
+  }
   return out;
 }
 
@@ -453,6 +625,8 @@ void RecordsEngine::RebuildDerived(uint32_t chart_index) {
     TrackChart* tc = chart.tracks[track].get();
     if (tc == nullptr) continue;
     tc->active_mask = 0;
+    tc->peaks = ComputeLevels(chart, *tc);
+    tc->stairs = CollectStairs(*tc);
     for (size_t w = 0; w < options_.watched_positions.size(); ++w) {
       tc->watched[w] = ComputeState(chart, *tc, options_.watched_positions[w],
                                     countries, /*with_steps=*/true);
@@ -664,9 +838,10 @@ AppendResult RecordsEngine::ApplyNew(
     TrackChart& tc = *chart.tracks[track];
     History& h = tc.regions[slot];
     const int old = PositionOf(h.changes.back());
-    h.changes.push_back(Pack(time, 0));
+    PushChange(h, Pack(time, 0));
     ++chart.change_count;
     if (!country || loading_) return;
+    UpdateLevels(tc.peaks, time, slot, old, 0);
     for (size_t w = 0; w < watched.size(); ++w) {
       if (old <= watched[w]) {
         Touch(tc, track, touched);
@@ -708,15 +883,17 @@ AppendResult RecordsEngine::ApplyNew(
     if (h.changes.empty()) rs.tracks.push_back(track);
     const int old = h.changes.empty() ? 0 : PositionOf(h.changes.back());
     if (old == position) continue;
-    h.changes.push_back(Pack(time, position));
+    PushChange(h, Pack(time, position));
     ++chart.change_count;
     const int best =
         h.stairs.empty() ? kMaxChartSize + 1 : PositionOf(h.stairs.back());
     if (position < best) {
       h.stairs.push_back(Pack(time, position));
+      if (!loading_) AddStair(tc, StairAt{Pack(time, position), slot});
       tc.best_ever = std::min(tc.best_ever, position);
     }
     if (!country || loading_) continue;
+    UpdateLevels(tc.peaks, time, slot, old, position);
     for (size_t w = 0; w < watched.size(); ++w) {
       const int p = watched[w];
       const bool was = old != 0 && old <= p;
@@ -793,6 +970,7 @@ void RecordsEngine::SetValue(ChartState& chart, uint32_t slot, uint32_t track,
   if (position != before) add[n++] = Pack(time, position);
   if (next.has_value() && at_next != position) add[n++] = Pack(*next, at_next);
   c.insert(c.begin() + from, add.begin(), add.begin() + n);
+  ResummarizeFrom(h, from);
   chart.change_count +=
       static_cast<int64_t>(n) - (has_at ? 1 : 0) - (has_next_change ? 1 : 0);
 
@@ -802,6 +980,7 @@ void RecordsEngine::SetValue(ChartState& chart, uint32_t slot, uint32_t track,
     firsts[w] = FirstWithin(h, watched[w]);
   }
   if (position != 0) tc.best_ever = std::min(tc.best_ever, position);
+  const absl::InlinedVector<Packed, 2> stairs_before = h.stairs;
   if (new_capture) {
     // A new observation only adds to the staircase.
     if (position != 0) AddToStairs(h, time, position);
@@ -809,7 +988,10 @@ void RecordsEngine::SetValue(ChartState& chart, uint32_t slot, uint32_t track,
     // The observation at an existing capture changed: rare, rebuild.
     RebuildStairs(h);
   }
+  if (!loading_) ReplaceStairs(tc, slot, stairs_before, h.stairs);
   if (!rs.country) return;
+  // A change before the latest: the running peak levels no longer hold.
+  if (!loading_) tc.peaks = PeakLevels{{}, time, false};
   // At a new capture the value carried there was `old_at`, so the indicator
   // changes at `time` and back at `next` exactly as for a replacement.
   for (size_t w = 0; w < watched.size(); ++w) {
@@ -1397,29 +1579,38 @@ absl::StatusOr<Leaderboard> RecordsEngine::GetLeaderboard(
   const bool direct =
       !WatchedIndex(p).has_value() &&
       (key.metric == Metric::kFastest || key.metric == Metric::kTotal);
-  auto crossing_less = [&](const CrossingAt& a, const CrossingAt& b) {
-    if (a.time != b.time) return a.time < b.time;
-    return SlotLess(chart, a.slot, b.slot);
-  };
+  // At an unwatched P, peak and all-kill read the track's peak levels when
+  // they hold.
+  const bool levels =
+      !WatchedIndex(p).has_value() &&
+      (key.metric == Metric::kPeak || key.metric == Metric::kAllKill);
   std::vector<CrossingAt> firsts;
   for (uint32_t track : Candidates(chart, p)) {
     if (!tracks_[track].facts.has_value() ||
         !Matches(category, *tracks_[track].facts)) {
       continue;
     }
-    if (direct) {
-      const TrackChart& tc = *chart.tracks[track];
-      firsts.clear();
-      for (uint32_t slot = 0; slot < tc.regions.size(); ++slot) {
-        if (!chart.slots[slot].country) continue;
-        if (std::optional<Packed> first = FirstWithin(tc.regions[slot], p)) {
-          firsts.push_back(CrossingAt{TimeOf(*first), slot});
-        }
+    if (levels && chart.tracks[track]->peaks.exact) {
+      const std::vector<LevelPeak>& lv = chart.tracks[track]->peaks.levels;
+      if (lv.empty()) continue;
+      const LevelPeak& l = lv[std::min(lv.size(), static_cast<size_t>(p)) - 1];
+      if (l.peak == 0) continue;
+      if (key.metric == Metric::kPeak) {
+        rows.push_back(Improvement{l.time, l.peak, track, l.slot});
+        continue;
       }
+      const std::optional<Micros> release = tracks_[track].facts->release_time;
+      if (release.has_value() && chart.all_kill_count > 0 &&
+          l.peak >= chart.all_kill_count) {
+        rows.push_back(Improvement{l.time, l.time - *release, track, l.slot});
+      }
+      continue;
+    }
+    if (direct) {
+      FirstCrossings(chart, *chart.tracks[track], p, nullptr, firsts);
       if (firsts.empty()) continue;
       if (key.metric == Metric::kTotal) {
-        const CrossingAt last =
-            *std::max_element(firsts.begin(), firsts.end(), crossing_less);
+        const CrossingAt& last = firsts.back();
         rows.push_back(Improvement{
             last.time, static_cast<int64_t>(firsts.size()), track, last.slot});
         continue;
@@ -1429,10 +1620,9 @@ absl::StatusOr<Leaderboard> RecordsEngine::GetLeaderboard(
           firsts.size() < static_cast<size_t>(key.min_regions)) {
         continue;
       }
-      auto nth = firsts.begin() + (key.min_regions - 1);
-      std::nth_element(firsts.begin(), nth, firsts.end(), crossing_less);
+      const CrossingAt& nth = firsts[key.min_regions - 1];
       rows.push_back(
-          Improvement{nth->time, nth->time - *release, track, nth->slot});
+          Improvement{nth.time, nth.time - *release, track, nth.slot});
       continue;
     }
     const ThresholdState* state =
@@ -1816,6 +2006,24 @@ absl::Status RecordsEngine::CheckConsistency() const {
           return absl::InternalError(
               absl::StrCat("staircase wrong: ", tracks_[track].id, " in ",
                            RegionCode(chart, slot)));
+        }
+        ResummarizeFrom(rebuilt, 0);
+        if (rebuilt.blocks != h.blocks) {
+          return absl::InternalError(
+              absl::StrCat("block summaries wrong: ", tracks_[track].id, " in ",
+                           RegionCode(chart, slot)));
+        }
+      }
+      if (CollectStairs(*tc) != tc->stairs) {
+        return absl::InternalError(
+            absl::StrCat("staircase array wrong: ", tracks_[track].id));
+      }
+      if (tc->peaks.exact) {
+        // A rebuild may find the levels exact where appends gave up; where
+        // appends kept them they must equal the rebuilt ones.
+        if (ComputeLevels(chart, *tc) != tc->peaks) {
+          return absl::InternalError(
+              absl::StrCat("peak levels wrong: ", tracks_[track].id));
         }
       }
       for (size_t w = 0; w < options_.watched_positions.size(); ++w) {

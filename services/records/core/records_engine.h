@@ -211,7 +211,14 @@ class RecordsEngine {
     // (first instant at this position or better, position), positions
     // strictly decreasing.
     absl::InlinedVector<Packed, 2> stairs;
+    // Per full block of `kBlock` change points (the last, partial block has
+    // none): the lowest and highest position in it, absent counted as
+    // 1024, as `low | high << 16`. A block entirely within a threshold, or
+    // entirely outside it, has no crossing inside, so a scan for the steps
+    // at any threshold skips it in one read.
+    std::vector<uint32_t> blocks;
   };
+  static constexpr size_t kBlock = 32;
 
   // One region's first crossing of a threshold.
   struct CrossingAt {
@@ -237,6 +244,40 @@ class RecordsEngine {
     std::vector<Step> steps;
   };
 
+  // One step of a region's staircase, with its region.
+  struct StairAt {
+    Packed step;
+    uint32_t slot;
+    friend bool operator==(const StairAt&, const StairAt&) = default;
+    friend bool operator<(const StairAt& a, const StairAt& b) {
+      return a.step != b.step ? a.step < b.step : a.slot < b.slot;
+    }
+  };
+
+  // The simultaneous count of one level and its peak (see `TrackChart`).
+  struct LevelPeak {
+    int16_t count = 0;
+    int16_t peak = 0;
+    uint32_t slot = 0;
+    Micros time = 0;
+    friend bool operator==(const LevelPeak&, const LevelPeak&) = default;
+  };
+
+  // Per position level P (index P - 1, up to the worst position the track
+  // showed in a country region; a higher P reads the last level): the
+  // simultaneous count now and its peak, with the capture that first
+  // reached it. Kept while the track's country changes arrive in strictly
+  // increasing instants (one tracker polling storefronts in turn). A
+  // change at or before the latest one (a backfill, storefronts sharing an
+  // instant, a replaced capture) clears `exact`, and questions then fall
+  // back to the histories until the next rebuild (`RebuildDerived`).
+  struct PeakLevels {
+    std::vector<LevelPeak> levels;
+    Micros last = std::numeric_limits<Micros>::min();
+    bool exact = true;
+    friend bool operator==(const PeakLevels&, const PeakLevels&) = default;
+  };
+
   struct TrackChart {
     // Indexed by region slot of the chart.
     std::vector<History> regions;
@@ -249,6 +290,13 @@ class RecordsEngine {
     // track with `best_ever > P` never crossed P, so a question at an
     // unwatched P skips it without reading its histories.
     int best_ever = std::numeric_limits<int>::max();
+    // PEAK and ALL_KILL at any P in O(1): see `PeakLevels`.
+    PeakLevels peaks;
+    // Every region's staircase in one array ordered by (step, slot): the
+    // first crossings at any P in one sequential read (a region's first
+    // entry within P is its first crossing) instead of one scattered read
+    // per region.
+    std::vector<StairAt> stairs;
   };
 
   struct RegionState {
@@ -379,6 +427,35 @@ class RecordsEngine {
   static std::optional<Packed> FirstWithin(const History& h, int position);
   static void RebuildStairs(History& h);
   static void AddToStairs(History& h, Micros time, int position);
+  // Appends a change point at the end, keeping the block summaries.
+  static void PushChange(History& h, Packed change);
+  // Recomputes the block summaries from the block holding change `index`.
+  static void ResummarizeFrom(History& h, size_t index);
+  static uint32_t SummaryOf(const Packed* block);
+  // Appends to `out` the steps (+1 entering, -1 leaving) of a history at
+  // threshold `position`, whose first crossing is at `first`.
+  static void AppendSteps(const History& h, uint32_t slot, int position,
+                          Micros first, std::vector<Step>& out);
+
+  // Peak levels: applies one country change (old and new position, 0 =
+  // absent) of the track at `time` in `slot`; recomputes them from the
+  // histories.
+  static void UpdateLevels(PeakLevels& peaks, Micros time, uint32_t slot,
+                           int old_position, int new_position);
+  PeakLevels ComputeLevels(const ChartState& chart, const TrackChart& tc) const;
+
+  // The track's staircase array: inserts one step, replaces a region's
+  // steps, rebuilds it from the regions.
+  static void AddStair(TrackChart& tc, StairAt stair);
+  static void ReplaceStairs(TrackChart& tc, uint32_t slot,
+                            const absl::InlinedVector<Packed, 2>& before,
+                            const absl::InlinedVector<Packed, 2>& after);
+  static std::vector<StairAt> CollectStairs(const TrackChart& tc);
+  // Every region's first crossing of P, in the set (null: the chart's
+  // countries), ordered by (time, region code).
+  void FirstCrossings(const ChartState& chart, const TrackChart& tc,
+                      int position, const std::vector<bool>* in_set,
+                      std::vector<CrossingAt>& out) const;
 
   // Derived-state operations.
   void MoveCrossing(const ChartState& chart, ThresholdState& state,
