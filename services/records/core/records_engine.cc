@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -516,10 +517,11 @@ void RecordsEngine::FirstCrossings(const ChartState& chart,
   }
 }
 
-void RecordsEngine::UpdateLevels(PeakLevels& peaks, Micros time, uint32_t slot,
-                                 int old_position, int new_position) {
+void RecordsEngine::UpdateLevels(const ChartState& chart, PeakLevels& peaks,
+                                 Micros time, uint32_t slot, int old_position,
+                                 int new_position) const {
   if (!peaks.exact) return;
-  if (time <= peaks.last) {
+  if (time < peaks.last) {
     // Out of order for this track: the running counts cannot say what the
     // count was at `time`.
     peaks = PeakLevels{{}, time, false};
@@ -538,15 +540,26 @@ void RecordsEngine::UpdateLevels(PeakLevels& peaks, Micros time, uint32_t slot,
   const int absent = static_cast<int>(levels.size()) + 1;
   const int from = old_position == 0 ? absent : old_position;
   const int to = new_position == 0 ? absent : new_position;
-  for (int p = to; p < from; ++p) {  // better: enters levels to..from-1
+  const int delta = to < from ? 1 : -1;
+  for (int p = std::min(from, to); p < std::max(from, to); ++p) {
     LevelPeak& l = levels[p - 1];
-    if (++l.count > l.peak) {
-      l.peak = l.count;
-      l.time = time;
-      l.slot = slot;
+    if (l.instant != time) {
+      // The first change of this instant: the peak so far is from before.
+      l.instant = time;
+      l.before = l.peak;
+      l.entered = kNoSlot;
     }
+    l.count = static_cast<int16_t>(l.count + delta);
+    if (delta > 0 &&
+        (l.entered == kNoSlot || SlotLess(chart, l.entered, slot))) {
+      l.entered = slot;
+    }
+    // The instant's count beats the earlier peak: reached by the last
+    // region entering (it exists: the count grew past every earlier one).
+    l.peak = l.count > l.before.value
+                 ? LevelPeak::Best{l.count, l.entered, time}
+                 : l.before;
   }
-  for (int p = from; p < to; ++p) --levels[p - 1].count;  // worse: leaves
 }
 
 RecordsEngine::PeakLevels RecordsEngine::ComputeLevels(
@@ -572,7 +585,7 @@ RecordsEngine::PeakLevels RecordsEngine::ComputeLevels(
             [](const Change& a, const Change& b) { return a.time < b.time; });
   PeakLevels out;
   for (const Change& c : changes) {
-    UpdateLevels(out, c.time, c.slot, c.from, c.to);
+    UpdateLevels(chart, out, c.time, c.slot, c.from, c.to);
     if (!out.exact) break;
   }
   return out;
@@ -621,15 +634,36 @@ void RecordsEngine::RebuildDerived(uint32_t chart_index) {
   }
   UpdateAllKillCount(chart);
   chart.active.clear();
+  // Each track's derived state depends on its own histories only: the
+  // tracks are shared out between threads (interleaved, so that the few
+  // big hits spread), and listed as active after.
+  auto rebuild = [&](uint32_t first, uint32_t step) {
+    for (uint32_t track = first; track < chart.tracks.size(); track += step) {
+      TrackChart* tc = chart.tracks[track].get();
+      if (tc == nullptr) continue;
+      tc->active_mask = 0;
+      tc->peaks = ComputeLevels(chart, *tc);
+      tc->stairs = CollectStairs(*tc);
+      for (size_t w = 0; w < options_.watched_positions.size(); ++w) {
+        tc->watched[w] =
+            ComputeState(chart, *tc, options_.watched_positions[w], countries,
+                         /*with_steps=*/true);
+      }
+    }
+  };
+  const uint32_t threads =
+      chart.tracks.size() < 2
+          ? 1
+          : std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<std::thread> helpers;
+  for (uint32_t t = 1; t < threads; ++t)
+    helpers.emplace_back(rebuild, t, threads);
+  rebuild(0, threads);
+  for (std::thread& h : helpers) h.join();
   for (uint32_t track = 0; track < chart.tracks.size(); ++track) {
     TrackChart* tc = chart.tracks[track].get();
     if (tc == nullptr) continue;
-    tc->active_mask = 0;
-    tc->peaks = ComputeLevels(chart, *tc);
-    tc->stairs = CollectStairs(*tc);
     for (size_t w = 0; w < options_.watched_positions.size(); ++w) {
-      tc->watched[w] = ComputeState(chart, *tc, options_.watched_positions[w],
-                                    countries, /*with_steps=*/true);
       MarkActive(chart, *tc, track, w);
     }
   }
@@ -841,7 +875,7 @@ AppendResult RecordsEngine::ApplyNew(
     PushChange(h, Pack(time, 0));
     ++chart.change_count;
     if (!country || loading_) return;
-    UpdateLevels(tc.peaks, time, slot, old, 0);
+    UpdateLevels(chart, tc.peaks, time, slot, old, 0);
     for (size_t w = 0; w < watched.size(); ++w) {
       if (old <= watched[w]) {
         Touch(tc, track, touched);
@@ -893,7 +927,7 @@ AppendResult RecordsEngine::ApplyNew(
       tc.best_ever = std::min(tc.best_ever, position);
     }
     if (!country || loading_) continue;
-    UpdateLevels(tc.peaks, time, slot, old, position);
+    UpdateLevels(chart, tc.peaks, time, slot, old, position);
     for (size_t w = 0; w < watched.size(); ++w) {
       const int p = watched[w];
       const bool was = old != 0 && old <= p;
@@ -1593,16 +1627,18 @@ absl::StatusOr<Leaderboard> RecordsEngine::GetLeaderboard(
     if (levels && chart.tracks[track]->peaks.exact) {
       const std::vector<LevelPeak>& lv = chart.tracks[track]->peaks.levels;
       if (lv.empty()) continue;
-      const LevelPeak& l = lv[std::min(lv.size(), static_cast<size_t>(p)) - 1];
-      if (l.peak == 0) continue;
+      const LevelPeak::Best& peak =
+          lv[std::min(lv.size(), static_cast<size_t>(p)) - 1].peak;
+      if (peak.value == 0) continue;
       if (key.metric == Metric::kPeak) {
-        rows.push_back(Improvement{l.time, l.peak, track, l.slot});
+        rows.push_back(Improvement{peak.time, peak.value, track, peak.slot});
         continue;
       }
       const std::optional<Micros> release = tracks_[track].facts->release_time;
       if (release.has_value() && chart.all_kill_count > 0 &&
-          l.peak >= chart.all_kill_count) {
-        rows.push_back(Improvement{l.time, l.time - *release, track, l.slot});
+          peak.value >= chart.all_kill_count) {
+        rows.push_back(
+            Improvement{peak.time, peak.time - *release, track, peak.slot});
       }
       continue;
     }

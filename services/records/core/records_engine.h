@@ -255,22 +255,38 @@ class RecordsEngine {
   };
 
   // The simultaneous count of one level and its peak (see `TrackChart`).
+  // Regions sharing a capture instant arrive one by one: the peak counts
+  // only the count after all of them, so the peak before the latest
+  // instant is kept apart (`before`), as is the region that completes the
+  // instant's count (the last region entering, by code, as the steps order
+  // them).
   struct LevelPeak {
+    struct Best {
+      int16_t value = 0;
+      uint32_t slot = 0;
+      Micros time = 0;
+      friend bool operator==(const Best&, const Best&) = default;
+    };
     int16_t count = 0;
-    int16_t peak = 0;
-    uint32_t slot = 0;
-    Micros time = 0;
+    Best peak;
+    // The peak over instants before `instant`.
+    Best before;
+    // The latest instant with a change at this level, and the region that
+    // entered last (by code) at it; kNoSlot when none entered.
+    Micros instant = std::numeric_limits<Micros>::min();
+    uint32_t entered = kNoSlot;
     friend bool operator==(const LevelPeak&, const LevelPeak&) = default;
   };
+  static constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
 
   // Per position level P (index P - 1, up to the worst position the track
   // showed in a country region; a higher P reads the last level): the
   // simultaneous count now and its peak, with the capture that first
-  // reached it. Kept while the track's country changes arrive in strictly
-  // increasing instants (one tracker polling storefronts in turn). A
-  // change at or before the latest one (a backfill, storefronts sharing an
-  // instant, a replaced capture) clears `exact`, and questions then fall
-  // back to the histories until the next rebuild (`RebuildDerived`).
+  // reached it. Kept while the track's country changes arrive in
+  // non-decreasing instants (live data, also when storefronts share an
+  // instant). A change before the latest one (a backfill, a replaced
+  // capture) clears `exact`, and questions then fall back to the histories
+  // until the next rebuild (`RebuildDerived`).
   struct PeakLevels {
     std::vector<LevelPeak> levels;
     Micros last = std::numeric_limits<Micros>::min();
@@ -440,8 +456,8 @@ class RecordsEngine {
   // Peak levels: applies one country change (old and new position, 0 =
   // absent) of the track at `time` in `slot`; recomputes them from the
   // histories.
-  static void UpdateLevels(PeakLevels& peaks, Micros time, uint32_t slot,
-                           int old_position, int new_position);
+  void UpdateLevels(const ChartState& chart, PeakLevels& peaks, Micros time,
+                    uint32_t slot, int old_position, int new_position) const;
   PeakLevels ComputeLevels(const ChartState& chart, const TrackChart& tc) const;
 
   // The track's staircase array: inserts one step, replaces a region's
