@@ -611,6 +611,33 @@ void Bench::QueryRecords(bool print) {
         unwatched_server.Pct(50), unwatched_server.Max(),
         unwatched_client.Pct(50), unwatched_client.Max());
   }
+
+  // Record lineages (no target in the brief; printed for the record): the
+  // same records as the boards, server-side, 5 rounds each.
+  if (print) {
+    Samples watched_lineage, unwatched_lineage;
+    for (size_t b = 0; b < boards_.size(); ++b) {
+      v1::GetRecordLineageRequest r;
+      *r.mutable_record() = boards_[b].record();
+      for (int round = 0; round < 6; ++round) {
+        absl::StatusOr<v1::GetRecordLineageResponse> answer;
+        const auto d = Time([&] { answer = handler_->GetRecordLineage(r); });
+        if (!answer.ok()) {
+          std::fprintf(stderr, "lineage: %s\n",
+                       answer.status().ToString().c_str());
+          std::exit(1);
+        }
+        if (round > 0) {
+          (board_unwatched_[b] ? unwatched_lineage : watched_lineage).Add(d);
+        }
+      }
+    }
+    std::printf(
+        "lineages    of the same records, server-side: watched P=1 p50 %.3f "
+        "ms, max %.3f ms; unwatched P p50 %.3f ms, max %.3f ms\n",
+        watched_lineage.Pct(50), watched_lineage.Max(),
+        unwatched_lineage.Pct(50), unwatched_lineage.Max());
+  }
 }
 
 void Bench::Restart() {
