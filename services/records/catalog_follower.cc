@@ -45,12 +45,12 @@ core::TrackKind KindOf(cv1::TrackKind kind) {
 // CatalogFacts
 
 void CatalogFacts::PutTrack(const cv1::Track& track) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (auto old = tracks_.find(track.id()); old != tracks_.end()) {
-    for (const auto& a : old->second.artists()) {
+    for (const auto& a : old->second.track.artists()) {
       credits_[a.artist_id()].erase(track.id());
     }
-    for (const auto& p : old->second.provider_ids()) {
+    for (const auto& p : old->second.track.provider_ids()) {
       provider_ids_.erase(ProviderKey(p.provider(), p.id()));
     }
   }
@@ -59,25 +59,29 @@ void CatalogFacts::PutTrack(const cv1::Track& track) {
   for (const auto& p : track.provider_ids()) {
     provider_ids_[ProviderKey(p.provider(), p.id())] = track.id();
   }
-  tracks_[track.id()] = track;
+  HeldTrack& held = tracks_[track.id()];
+  held.track = track;
+  Resummarize(held);
 }
 
 std::vector<std::string> CatalogFacts::PutArtist(const cv1::Artist& artist) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   artists_[artist.id()] = artist;
+  // A renamed artist shows in the next answer of every track crediting it.
+  ResummarizeCredits(artist.id());
   auto it = credits_.find(artist.id());
   if (it == credits_.end()) return {};
   return {it->second.begin(), it->second.end()};
 }
 
 void CatalogFacts::RemoveTrack(const std::string& track_id) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   auto old = tracks_.find(track_id);
   if (old == tracks_.end()) return;
-  for (const auto& a : old->second.artists()) {
+  for (const auto& a : old->second.track.artists()) {
     credits_[a.artist_id()].erase(track_id);
   }
-  for (const auto& p : old->second.provider_ids()) {
+  for (const auto& p : old->second.track.provider_ids()) {
     provider_ids_.erase(ProviderKey(p.provider(), p.id()));
   }
   tracks_.erase(old);
@@ -85,29 +89,31 @@ void CatalogFacts::RemoveTrack(const std::string& track_id) {
 
 std::vector<std::string> CatalogFacts::RemoveArtist(
     const std::string& artist_id) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   artists_.erase(artist_id);
+  // The tracks crediting it show its id instead of its name from now on.
+  ResummarizeCredits(artist_id);
   auto it = credits_.find(artist_id);
   if (it == credits_.end()) return {};
   return {it->second.begin(), it->second.end()};
 }
 
 bool CatalogFacts::HasTrack(const std::string& track_id) const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   return tracks_.contains(track_id);
 }
 
 bool CatalogFacts::HasArtist(const std::string& artist_id) const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   return artists_.contains(artist_id);
 }
 
 std::optional<core::TrackFacts> CatalogFacts::Facts(
     const std::string& track_id) const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   auto it = tracks_.find(track_id);
   if (it == tracks_.end()) return std::nullopt;
-  const cv1::Track& track = it->second;
+  const cv1::Track& track = it->second.track;
   core::TrackFacts facts;
   if (track.has_release_time())
     facts.release_time = ToMicros(track.release_time());
@@ -132,13 +138,11 @@ std::optional<core::TrackFacts> CatalogFacts::Facts(
   return facts;
 }
 
-v1::TrackSummary CatalogFacts::Summary(const std::string& track_id) const {
-  v1::TrackSummary summary;
-  summary.set_track_id(track_id);
-  std::lock_guard lock(mu_);
-  auto it = tracks_.find(track_id);
-  if (it == tracks_.end()) return summary;
-  const cv1::Track& track = it->second;
+void CatalogFacts::Resummarize(HeldTrack& held) const {
+  const cv1::Track& track = held.track;
+  v1::TrackSummary& summary = held.summary;
+  summary.Clear();
+  summary.set_track_id(track.id());
   summary.set_title(track.title());
   if (track.has_release_time()) {
     *summary.mutable_release_time() = track.release_time();
@@ -156,20 +160,50 @@ v1::TrackSummary CatalogFacts::Summary(const std::string& track_id) const {
   if (!featured.empty()) {
     absl::StrAppend(&line, " feat. ", absl::StrJoin(featured, " & "));
   }
-  summary.set_artists(line);
+  summary.set_artists(std::move(line));
+}
+
+void CatalogFacts::ResummarizeCredits(const std::string& artist_id) {
+  auto it = credits_.find(artist_id);
+  if (it == credits_.end()) return;
+  for (const std::string& track_id : it->second) {
+    if (auto held = tracks_.find(track_id); held != tracks_.end()) {
+      Resummarize(held->second);
+    }
+  }
+}
+
+bool CatalogFacts::GetSummary(const std::string& track_id,
+                              v1::TrackSummary& out) const {
+  {
+    std::shared_lock lock(mu_);
+    auto it = tracks_.find(track_id);
+    if (it != tracks_.end()) {
+      out = it->second.summary;
+      return true;
+    }
+  }
+  out.Clear();
+  out.set_track_id(track_id);
+  return false;
+}
+
+v1::TrackSummary CatalogFacts::Summary(const std::string& track_id) const {
+  v1::TrackSummary summary;
+  GetSummary(track_id, summary);
   return summary;
 }
 
 std::optional<std::string> CatalogFacts::TrackOfProviderId(
     const std::string& provider, const std::string& id) const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   auto it = provider_ids_.find(ProviderKey(provider, id));
   if (it == provider_ids_.end()) return std::nullopt;
   return it->second;
 }
 
 std::vector<std::string> CatalogFacts::TrackIds() const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   std::vector<std::string> ids;
   ids.reserve(tracks_.size());
   for (const auto& [id, track] : tracks_) ids.push_back(id);
@@ -178,11 +212,11 @@ std::vector<std::string> CatalogFacts::TrackIds() const {
 
 std::vector<std::string> CatalogFacts::MissingArtists(
     const std::string& track_id) const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   std::vector<std::string> missing;
   auto it = tracks_.find(track_id);
   if (it == tracks_.end()) return missing;
-  for (const auto& credit : it->second.artists()) {
+  for (const auto& credit : it->second.track.artists()) {
     if (!artists_.contains(credit.artist_id())) {
       missing.push_back(credit.artist_id());
     }

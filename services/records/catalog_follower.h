@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,7 +26,9 @@
 namespace hitclock::records {
 
 // The catalog's tracks and artists as records last saw them, and the facts
-// and summaries derived from them. Thread-safe.
+// and summaries derived from them. Thread-safe: changes come from the
+// follower's thread, reads from many request threads at once (they share
+// the lock).
 class CatalogFacts {
  public:
   // Adds or replaces a track.
@@ -43,6 +46,9 @@ class CatalogFacts {
   std::optional<core::TrackFacts> Facts(const std::string& track_id) const;
   // The track as answers show it; only `track_id` is set when unknown.
   v1::TrackSummary Summary(const std::string& track_id) const;
+  // Sets `out` to `Summary(track_id)` and returns whether the track is held:
+  // one look-up for both, copying a summary built when the facts changed.
+  bool GetSummary(const std::string& track_id, v1::TrackSummary& out) const;
   // The track a provider id names, if any.
   std::optional<std::string> TrackOfProviderId(const std::string& provider,
                                                const std::string& id) const;
@@ -52,8 +58,23 @@ class CatalogFacts {
   std::vector<std::string> MissingArtists(const std::string& track_id) const;
 
  private:
-  mutable std::mutex mu_;
-  absl::flat_hash_map<std::string, catalog::v1::Track> tracks_;
+  // A track as held, with its summary. Answers show a summary on every read
+  // (a time-to-threshold answer, each leaderboard row), so it is built once
+  // here, when the track or one of its artists changes, rather than joining
+  // artist names per read.
+  struct HeldTrack {
+    catalog::v1::Track track;
+    v1::TrackSummary summary;
+  };
+  // Rebuilds the summary of `held` from its track and the artists held.
+  // Needs `mu_` held exclusively.
+  void Resummarize(HeldTrack& held) const;
+  // Rebuilds the summaries of the tracks crediting an artist. Needs `mu_`
+  // held exclusively.
+  void ResummarizeCredits(const std::string& artist_id);
+
+  mutable std::shared_mutex mu_;
+  absl::flat_hash_map<std::string, HeldTrack> tracks_;
   absl::flat_hash_map<std::string, catalog::v1::Artist> artists_;
   // artist id -> ids of the tracks crediting it.
   absl::flat_hash_map<std::string, std::set<std::string>> credits_;

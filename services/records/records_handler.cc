@@ -54,8 +54,10 @@ Micros ToMicros(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1'000'000 + t.nanos() / 1000;
 }
 
-google::protobuf::Timestamp TimestampOf(Micros micros) {
-  google::protobuf::Timestamp t;
+// Sets `t` to an instant. Answers fill their fields in place with this
+// rather than assigning a temporary (`TimestampOf`), which saves a message
+// construction and copy per field on hot paths.
+void SetTimestamp(Micros micros, google::protobuf::Timestamp& t) {
   int64_t seconds = micros / 1'000'000;
   int64_t rest = micros % 1'000'000;
   if (rest < 0) {
@@ -64,13 +66,22 @@ google::protobuf::Timestamp TimestampOf(Micros micros) {
   }
   t.set_seconds(seconds);
   t.set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+google::protobuf::Timestamp TimestampOf(Micros micros) {
+  google::protobuf::Timestamp t;
+  SetTimestamp(micros, t);
   return t;
+}
+
+void SetDuration(Micros micros, google::protobuf::Duration& d) {
+  d.set_seconds(micros / 1'000'000);
+  d.set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
 }
 
 google::protobuf::Duration DurationOf(Micros micros) {
   google::protobuf::Duration d;
-  d.set_seconds(micros / 1'000'000);
-  d.set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
+  SetDuration(micros, d);
   return d;
 }
 
@@ -82,9 +93,10 @@ bool IsSlug(std::string_view s) {
   });
 }
 
-// "provider/list" from a ChartId, checked.
-absl::StatusOr<std::string> ChartName(const cmn::ChartId& chart,
-                                      std::string_view field) {
+// Sets `name` to "provider/list" from a ChartId, checked (reusing the
+// buffer of `name`).
+absl::Status SetChartName(const cmn::ChartId& chart, std::string_view field,
+                          std::string& name) {
   if (chart.provider().empty()) {
     return InvalidField(Field(field, "provider"), "is required");
   }
@@ -99,7 +111,26 @@ absl::StatusOr<std::string> ChartName(const cmn::ChartId& chart,
     return InvalidField(Field(field, "list"),
                         "must be lowercase letters, digits and `-`");
   }
-  return absl::StrCat(chart.provider(), "/", chart.list());
+  name.assign(chart.provider()).append("/").append(chart.list());
+  return absl::OkStatus();
+}
+
+// "provider/list" from a ChartId, checked.
+absl::StatusOr<std::string> ChartName(const cmn::ChartId& chart,
+                                      std::string_view field) {
+  std::string name;
+  if (absl::Status s = SetChartName(chart, field, name); !s.ok()) return s;
+  return name;
+}
+
+// Empties a string kept between calls, letting an unusually large buffer go
+// (one huge request must not pin its memory on a thread).
+void ClearKeepingSmallBuffer(std::string& s) {
+  if (s.capacity() > 256) {
+    std::string().swap(s);
+  } else {
+    s.clear();
+  }
 }
 
 cmn::ChartId ChartProto(std::string_view name) {
@@ -159,6 +190,17 @@ absl::StatusOr<RegionIn> CheckRegion(const cmn::Region& region,
     default:
       return InvalidField(Field(field, "kind"), "is not a region kind");
   }
+}
+
+// `CheckRegion` for element `i` of a request's `regions`. The field name
+// `regions[i]` is built only for an error that names it: the check runs
+// again with it, which fails the same way (it depends on nothing else, and
+// the caller holds the engine lock across both).
+absl::StatusOr<RegionIn> CheckRegionAt(const cmn::Region& region, int i,
+                                       const core::RecordsEngine* engine) {
+  auto checked = CheckRegion(region, "regions", engine);
+  if (checked.ok()) return checked;
+  return CheckRegion(region, absl::StrCat("regions[", i, "]"), engine);
 }
 
 absl::StatusOr<core::Threshold> ThresholdOf(bool has,
@@ -353,11 +395,9 @@ v1::MetricValue ValueProto(core::Metric metric, int64_t value) {
   return out;
 }
 
-v1::Interval IntervalProto(const core::Interval& interval) {
-  v1::Interval out;
-  *out.mutable_start_time() = TimestampOf(interval.start);
-  *out.mutable_end_time() = TimestampOf(interval.end);
-  return out;
+void SetInterval(const core::Interval& interval, v1::Interval& out) {
+  SetTimestamp(interval.start, *out.mutable_start_time());
+  SetTimestamp(interval.end, *out.mutable_end_time());
 }
 
 // Splits an INVALID_ARGUMENT of `InvalidField` ("field: problem") into an
@@ -811,9 +851,10 @@ std::vector<v1::AppendSnapshotsResponse> RecordsHandler::AppendBatch(
   return responses;
 }
 
-absl::StatusOr<std::string> RecordsHandler::ResolveTrack(
-    const cmn::TrackRef& ref, std::string_view field) const {
-  std::string id;
+absl::Status RecordsHandler::ResolveTrack(const cmn::TrackRef& ref,
+                                          std::string_view field,
+                                          std::string& id,
+                                          v1::TrackSummary* summary) const {
   switch (ref.ref_case()) {
     case cmn::TrackRef::kTrackId:
       id = ref.track_id();
@@ -833,13 +874,19 @@ absl::StatusOr<std::string> RecordsHandler::ResolveTrack(
             Field(field, "provider_track_id"),
             ": no catalog track has the provider id `", p.id(), "`"));
       }
-      return *found;
+      id = *std::move(found);
+      if (summary != nullptr) facts_.GetSummary(id, *summary);
+      return absl::OkStatus();
     }
     default:
       return InvalidField(field, "is required");
   }
-  if (facts_.HasTrack(id) || follower_ == nullptr || !follower_->enabled()) {
-    return id;
+  // One look-up of the facts both finds the track held and copies its
+  // summary (the facts lock is taken once).
+  const bool held = summary != nullptr ? facts_.GetSummary(id, *summary)
+                                       : facts_.HasTrack(id);
+  if (held || follower_ == nullptr || !follower_->enabled()) {
+    return absl::OkStatus();
   }
   auto known = follower_->FetchTrack(id);
   if (!known.ok()) return known.status();
@@ -847,22 +894,27 @@ absl::StatusOr<std::string> RecordsHandler::ResolveTrack(
     return absl::NotFoundError(absl::StrCat(
         Field(field, "track_id"), ": the catalog has no track `", id, "`"));
   }
-  return id;
+  if (summary != nullptr) facts_.GetSummary(id, *summary);
+  return absl::OkStatus();
+}
+
+void RecordsHandler::SetRegion(const std::string& code,
+                               cmn::Region& out) const {
+  out.set_code(code);
+  out.set_kind(engine_.GetRegionKind(code) == core::RegionKind::kAggregate
+                   ? cmn::REGION_KIND_AGGREGATE
+                   : cmn::REGION_KIND_COUNTRY);
 }
 
 v1::RecordHolder RecordsHandler::HolderProto(const core::RecordKey& key,
                                              const core::RecordHolder& holder,
                                              bool with_best) const {
   v1::RecordHolder out;
-  *out.mutable_track() = facts_.Summary(holder.track_id);
+  facts_.GetSummary(holder.track_id, *out.mutable_track());
   *out.mutable_value() = ValueProto(key.metric, holder.value);
-  *out.mutable_reach_time() = TimestampOf(holder.reach_time);
-  out.mutable_reach_region()->set_code(holder.reach_region);
-  out.mutable_reach_region()->set_kind(
-      engine_.GetRegionKind(holder.reach_region) == core::RegionKind::kAggregate
-          ? cmn::REGION_KIND_AGGREGATE
-          : cmn::REGION_KIND_COUNTRY);
-  *out.mutable_bounds() = IntervalProto(holder.bounds);
+  SetTimestamp(holder.reach_time, *out.mutable_reach_time());
+  SetRegion(holder.reach_region, *out.mutable_reach_region());
+  SetInterval(holder.bounds, *out.mutable_bounds());
   if (with_best)
     *out.mutable_best_value() = ValueProto(key.metric, holder.best_value);
   return out;
@@ -971,11 +1023,33 @@ absl::StatusOr<v1::ListChartsResponse> RecordsHandler::ListCharts(
 absl::StatusOr<v1::GetTimeToThresholdResponse>
 RecordsHandler::GetTimeToThreshold(
     const v1::GetTimeToThresholdRequest& request) const {
-  core::TimeToThresholdQuery query;
+  // A hot path (a BASIC answer is a fraction of a microsecond of engine
+  // work): the checks build no field names unless they fail, the engine
+  // lock is taken once when no regions are named, the facts lock once for
+  // both the track check and its summary, and the answer is written in
+  // place.
+  //
+  // The query is reused by each thread so that its strings keep their
+  // buffers: a chart name or track id too long for the short-string buffer
+  // (`itunes/top-songs` is 16 characters, catalog ids are longer) then
+  // costs no allocation per call. Every field is set before the engine
+  // reads it. Nothing called below asks a time-to-threshold question, so
+  // the query is never in use twice on one thread.
+  thread_local core::TimeToThresholdQuery query;
+  ClearKeepingSmallBuffer(query.chart);
+  ClearKeepingSmallBuffer(query.track_id);
+  if (query.regions.capacity() > 256) {
+    std::vector<std::string>().swap(query.regions);
+  } else {
+    query.regions.clear();
+  }
+  query.reference_time.reset();
+
   if (!request.has_chart()) return InvalidField("chart", "is required");
-  auto chart = ChartName(request.chart(), "chart");
-  if (!chart.ok()) return chart.status();
-  query.chart = *chart;
+  if (absl::Status s = SetChartName(request.chart(), "chart", query.chart);
+      !s.ok()) {
+    return s;
+  }
   auto threshold =
       ThresholdOf(request.has_threshold(), request.threshold(), "threshold");
   if (!threshold.ok()) return threshold.status();
@@ -991,61 +1065,57 @@ RecordsHandler::GetTimeToThreshold(
     }
     query.reference_time = ToMicros(request.reference_time());
   }
-  {
+  if (request.regions_size() > 0) {
+    query.regions.reserve(request.regions_size());
     std::shared_lock lock(engine_mu_);
     for (int i = 0; i < request.regions_size(); ++i) {
-      auto region = CheckRegion(request.regions(i),
-                                absl::StrCat("regions[", i, "]"), &engine_);
+      auto region = CheckRegionAt(request.regions(i), i, &engine_);
       if (!region.ok()) return region.status();
-      query.regions.push_back(region->code);
+      query.regions.push_back(std::move(region->code));
     }
   }
   if (!v1::TimeToThresholdView_IsValid(request.view())) {
     return InvalidField("view", "unknown view");
   }
   query.with_crossings = request.view() != v1::TIME_TO_THRESHOLD_VIEW_BASIC;
-  auto track = ResolveTrack(request.track(), "track");
-  if (!track.ok()) return track.status();
-  query.track_id = *track;
+  v1::GetTimeToThresholdResponse response;
+  // Not under the engine lock: resolving may fetch the track from the
+  // catalog, which then refreshes the engine's facts (an exclusive lock).
+  if (absl::Status s = ResolveTrack(request.track(), "track", query.track_id,
+                                    response.mutable_track());
+      !s.ok()) {
+    return s;
+  }
 
   std::shared_lock lock(engine_mu_);
   auto answer = engine_.TimeToThreshold(query);
   if (!answer.ok()) return answer.status();
-  v1::GetTimeToThresholdResponse response;
-  *response.mutable_track() = facts_.Summary(query.track_id);
   response.set_reached(answer->reached);
-  auto region_proto = [&](const std::string& code) {
-    cmn::Region r;
-    r.set_code(code);
-    r.set_kind(engine_.GetRegionKind(code) == core::RegionKind::kAggregate
-                   ? cmn::REGION_KIND_AGGREGATE
-                   : cmn::REGION_KIND_COUNTRY);
-    return r;
-  };
   if (answer->reached) {
-    *response.mutable_time_to_threshold() =
-        DurationOf(answer->time_to_threshold);
-    *response.mutable_reach_time() = TimestampOf(answer->reach_time);
-    *response.mutable_completing_region() =
-        region_proto(answer->completing_region);
-    *response.mutable_bounds() = IntervalProto(answer->bounds);
+    SetDuration(answer->time_to_threshold,
+                *response.mutable_time_to_threshold());
+    SetTimestamp(answer->reach_time, *response.mutable_reach_time());
+    SetRegion(answer->completing_region, *response.mutable_completing_region());
+    SetInterval(answer->bounds, *response.mutable_bounds());
   }
-  *response.mutable_reference_time() = TimestampOf(answer->reference_time);
+  SetTimestamp(answer->reference_time, *response.mutable_reference_time());
   response.set_region_count(answer->region_count);
   response.set_eligible_region_count(answer->eligible_region_count);
+  response.mutable_crossings()->Reserve(
+      static_cast<int>(answer->crossings.size()));
   for (const core::Crossing& c : answer->crossings) {
     v1::Crossing& out = *response.add_crossings();
-    *out.mutable_region() = region_proto(c.region);
-    *out.mutable_capture_time() = TimestampOf(c.capture_time);
+    SetRegion(c.region, *out.mutable_region());
+    SetTimestamp(c.capture_time, *out.mutable_capture_time());
     if (c.previous_capture_time.has_value()) {
-      *out.mutable_previous_capture_time() =
-          TimestampOf(*c.previous_capture_time);
+      SetTimestamp(*c.previous_capture_time,
+                   *out.mutable_previous_capture_time());
     }
     out.set_position(c.position);
-    *out.mutable_elapsed() = DurationOf(c.elapsed);
+    SetDuration(c.elapsed, *out.mutable_elapsed());
   }
   if (answer->as_of_time != 0) {
-    *response.mutable_as_of_time() = TimestampOf(answer->as_of_time);
+    SetTimestamp(answer->as_of_time, *response.mutable_as_of_time());
   }
   return response;
 }
@@ -1085,15 +1155,17 @@ absl::StatusOr<v1::GetTimelineResponse> RecordsHandler::GetTimeline(
   {
     std::shared_lock lock(engine_mu_);
     for (int i = 0; i < request.regions_size(); ++i) {
-      auto region = CheckRegion(request.regions(i),
-                                absl::StrCat("regions[", i, "]"), &engine_);
+      auto region = CheckRegionAt(request.regions(i), i, &engine_);
       if (!region.ok()) return region.status();
       query.regions.push_back(region->code);
     }
   }
-  auto track = ResolveTrack(request.track(), "track");
-  if (!track.ok()) return track.status();
-  query.track_id = *track;
+  v1::GetTimelineResponse response;
+  if (absl::Status s = ResolveTrack(request.track(), "track", query.track_id,
+                                    response.mutable_track());
+      !s.ok()) {
+    return s;
+  }
 
   absl::StatusOr<core::TimelineAnswer> answer;
   {
@@ -1101,8 +1173,6 @@ absl::StatusOr<v1::GetTimelineResponse> RecordsHandler::GetTimeline(
     answer = engine_.Timeline(query);
   }
   if (!answer.ok()) return answer.status();
-  v1::GetTimelineResponse response;
-  *response.mutable_track() = facts_.Summary(query.track_id);
   response.set_peak_simultaneous(answer->peak_simultaneous);
   if (answer->peak_time.has_value()) {
     *response.mutable_peak_time() = TimestampOf(*answer->peak_time);

@@ -112,9 +112,16 @@ class RecordsHandler {
   std::optional<Prepared> Prepare(const v1::AppendSnapshotsRequest& request,
                                   v1::AppendSnapshotsResponse& response) const;
 
-  // The track a reference names, known to the catalog (fetched on demand).
-  absl::StatusOr<std::string> ResolveTrack(
-      const hitclock::common::v1::TrackRef& ref, std::string_view field) const;
+  // Sets `id` to the track a reference names, known to the catalog (fetched
+  // on demand). When `summary` is given it is set to the track as answers
+  // show it, from the same look-up that finds the track held.
+  absl::Status ResolveTrack(const hitclock::common::v1::TrackRef& ref,
+                            std::string_view field, std::string& id,
+                            v1::TrackSummary* summary) const;
+  // Sets `out` to a region as answers show it (its kind as the engine holds
+  // it). Needs `engine_mu_` held.
+  void SetRegion(const std::string& code,
+                 hitclock::common::v1::Region& out) const;
   v1::RecordHolder HolderProto(const core::RecordKey& key,
                                const core::RecordHolder& holder,
                                bool with_best) const;

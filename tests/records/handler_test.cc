@@ -3,7 +3,8 @@
 // of an earlier one in the batch is decided after that one; results come
 // back only once their commit is on disk (another connection reads them);
 // and a restart (the bulk reload, read and applied on two threads) gives
-// back every answer, or fails whole on a corrupt store.
+// back every answer, or fails whole on a corrupt store. And answers show a
+// track as the catalog facts last had it (the summaries are cached).
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -222,6 +223,95 @@ TEST(RecordsHandlerTest, CorruptBodyFailsTheReloadWithDataLoss) {
   ASSERT_FALSE(handler.ok());
   EXPECT_EQ(handler.status().code(), absl::StatusCode::kDataLoss)
       << handler.status();
+  std::filesystem::remove_all(dir);
+}
+
+// Track summaries are built when the facts change, not per answer: a
+// renamed, added or forgotten artist, a corrected title or release instant
+// and a forgotten track each show in the next answer.
+TEST(RecordsHandlerTest, AnswersShowTheTrackAsTheCatalogLastHadIt) {
+  const auto dir = fixtures::MakeTempDir("records-summary");
+  CatalogFacts facts;
+  auto handler = Open(dir / "records.db", facts);
+  const int64_t t0 = fixtures::kWithYouRelease;
+  const int64_t release = t0 / 1'000'000;
+  auto put_artist = [&](const std::string& id, const std::string& name) {
+    catalog::v1::Artist artist;
+    artist.set_id(id);
+    artist.set_name(name);
+    facts.PutArtist(artist);
+  };
+  catalog::v1::Track track;
+  track.set_id("a");
+  track.set_title("With You");
+  track.mutable_release_time()->set_seconds(release);
+  auto* main = track.add_artists();
+  main->set_artist_id("jimin");
+  main->set_role(catalog::v1::CREDIT_ROLE_MAIN);
+  auto* featured = track.add_artists();
+  featured->set_artist_id("hsw");
+  featured->set_role(catalog::v1::CREDIT_ROLE_FEATURED);
+  facts.PutTrack(track);
+  put_artist("jimin", "Jimin");
+  handler->RefreshFacts({"a"});
+  ASSERT_EQ(handler->Append(Request("us", t0 + 5 * fixtures::kMinute, {"a"}), 0)
+                .outcome(),
+            v1::APPEND_OUTCOME_APPENDED);
+
+  v1::GetTimeToThresholdRequest ttt;
+  ttt.mutable_track()->set_track_id("a");
+  ttt.mutable_chart()->set_provider("itunes");
+  ttt.mutable_chart()->set_list("top-songs");
+  ttt.set_min_regions(1);
+  ttt.set_view(v1::TIME_TO_THRESHOLD_VIEW_BASIC);
+  auto ask = [&] {
+    auto answer = handler->GetTimeToThreshold(ttt);
+    EXPECT_TRUE(answer.ok()) << answer.status();
+    return answer.ok() ? *answer : v1::GetTimeToThresholdResponse();
+  };
+  v1::GetTimeToThresholdResponse first = ask();
+  EXPECT_EQ(first.track().track_id(), "a");
+  EXPECT_EQ(first.track().title(), "With You");
+  // An artist not held shows as its id.
+  EXPECT_EQ(first.track().artists(), "Jimin feat. hsw");
+  EXPECT_EQ(first.track().release_time().seconds(), release);
+  EXPECT_EQ(first.time_to_threshold().seconds(), 5 * 60);
+
+  put_artist("hsw", "Ha Sung-woon");
+  EXPECT_EQ(ask().track().artists(), "Jimin feat. Ha Sung-woon");
+  put_artist("jimin", "JIMIN");
+  EXPECT_EQ(ask().track().artists(), "JIMIN feat. Ha Sung-woon");
+
+  // Corrected: an hour earlier, a new title.
+  track.set_title("With You (OST)");
+  track.mutable_release_time()->set_seconds(release - 3600);
+  facts.PutTrack(track);
+  handler->RefreshFacts({"a"});
+  v1::GetTimeToThresholdResponse corrected = ask();
+  EXPECT_EQ(corrected.track().title(), "With You (OST)");
+  EXPECT_EQ(corrected.track().artists(), "JIMIN feat. Ha Sung-woon");
+  EXPECT_EQ(corrected.track().release_time().seconds(), release - 3600);
+  EXPECT_EQ(corrected.time_to_threshold().seconds(), 3600 + 5 * 60);
+
+  facts.RemoveArtist("hsw");
+  EXPECT_EQ(ask().track().artists(), "JIMIN feat. hsw");
+
+  // A track the catalog no longer has shows only its id.
+  facts.RemoveTrack("a");
+  ttt.mutable_reference_time()->set_seconds(release);
+  v1::GetTimeToThresholdResponse gone = ask();
+  EXPECT_EQ(gone.track().track_id(), "a");
+  EXPECT_EQ(gone.track().title(), "");
+  EXPECT_EQ(gone.track().artists(), "");
+  EXPECT_FALSE(gone.track().has_release_time());
+
+  // And back again, with no stale summary.
+  track.set_title("With You");
+  facts.PutTrack(track);
+  v1::GetTimeToThresholdResponse back = ask();
+  EXPECT_EQ(back.track().title(), "With You");
+  EXPECT_EQ(back.track().artists(), "JIMIN feat. hsw");
+  EXPECT_EQ(back.track().release_time().seconds(), release - 3600);
   std::filesystem::remove_all(dir);
 }
 
