@@ -489,14 +489,24 @@ std::vector<RecordsEngine::StairAt> RecordsEngine::CollectStairs(
   return out;
 }
 
+void RecordsEngine::SetBest(TrackChart& tc, uint32_t slot) {
+  if (tc.best_by_slot.size() <= slot) tc.best_by_slot.resize(slot + 1);
+  const auto& stairs = tc.regions[slot].stairs;
+  tc.best_by_slot[slot] =
+      stairs.empty() ? 0 : static_cast<uint16_t>(PositionOf(stairs.back()));
+}
+
 void RecordsEngine::FirstCrossings(const ChartState& chart,
                                    const TrackChart& tc, int position,
                                    const std::vector<bool>* in_set,
-                                   std::vector<CrossingAt>& out) const {
+                                   std::vector<CrossingAt>& out,
+                                   size_t limit) const {
   out.clear();
   static thread_local std::vector<uint8_t> seen;
   if (seen.size() < chart.slots.size()) seen.resize(chart.slots.size());
   for (const StairAt& s : tc.stairs) {
+    // The first `limit` are known once a later instant comes.
+    if (out.size() >= limit && TimeOf(s.step) > out[limit - 1].time) break;
     if (PositionOf(s.step) > position || seen[s.slot] != 0) continue;
     if (in_set != nullptr ? (s.slot >= in_set->size() || !(*in_set)[s.slot])
                           : !chart.slots[s.slot].country) {
@@ -923,6 +933,7 @@ AppendResult RecordsEngine::ApplyNew(
         h.stairs.empty() ? kMaxChartSize + 1 : PositionOf(h.stairs.back());
     if (position < best) {
       h.stairs.push_back(Pack(time, position));
+      SetBest(tc, slot);
       if (!loading_) AddStair(tc, StairAt{Pack(time, position), slot});
       tc.best_ever = std::min(tc.best_ever, position);
     }
@@ -1022,6 +1033,7 @@ void RecordsEngine::SetValue(ChartState& chart, uint32_t slot, uint32_t track,
     // The observation at an existing capture changed: rare, rebuild.
     RebuildStairs(h);
   }
+  SetBest(tc, slot);
   if (!loading_) ReplaceStairs(tc, slot, stairs_before, h.stairs);
   if (!rs.country) return;
   // A change before the latest: the running peak levels no longer hold.
@@ -1287,12 +1299,30 @@ absl::StatusOr<TimeToThresholdAnswer> RecordsEngine::TimeToThreshold(
     set = &in_set;
   }
 
+  const TrackChart* held =
+      track.has_value() ? FindTrackChart(chart, *track) : nullptr;
+  if (held == nullptr) return out;
+  if (!query.with_crossings && set == nullptr && !WatchedIndex(p)) {
+    // Unwatched P, no crossing list: the count from each region's best
+    // position, and the crossings only up to the N-th.
+    for (uint32_t slot = 0; slot < held->best_by_slot.size(); ++slot) {
+      const int best = held->best_by_slot[slot];
+      out.region_count += best != 0 && best <= p && chart.slots[slot].country;
+    }
+    if (out.region_count < query.min_regions) return out;
+    std::vector<CrossingAt> firsts;
+    FirstCrossings(chart, *held, p, nullptr, firsts, query.min_regions);
+    const CrossingAt& nth = firsts[query.min_regions - 1];
+    out.reached = true;
+    out.reach_time = nth.time;
+    out.time_to_threshold = nth.time - out.reference_time;
+    out.completing_region = RegionCode(chart, nth.slot);
+    out.bounds = BoundsOf(chart, nth.slot, nth.time, out.reference_time);
+    return out;
+  }
   ThresholdState scratch;
   const ThresholdState* state =
-      track.has_value()
-          ? StateFor(chart, *track, p, set, /*with_steps=*/false, scratch)
-          : nullptr;
-  if (state == nullptr) return out;
+      StateFor(chart, *track, p, set, /*with_steps=*/false, scratch);
   const TrackChart& tc = *chart.tracks[*track];
   out.region_count = static_cast<int>(state->crossings.size());
   for (const CrossingAt& c : state->crossings) {
@@ -1643,7 +1673,11 @@ absl::StatusOr<Leaderboard> RecordsEngine::GetLeaderboard(
       continue;
     }
     if (direct) {
-      FirstCrossings(chart, *chart.tracks[track], p, nullptr, firsts);
+      // Fastest needs the crossings up to the N-th only.
+      FirstCrossings(chart, *chart.tracks[track], p, nullptr, firsts,
+                     key.metric == Metric::kFastest
+                         ? static_cast<size_t>(key.min_regions)
+                         : std::numeric_limits<size_t>::max());
       if (firsts.empty()) continue;
       if (key.metric == Metric::kTotal) {
         const CrossingAt& last = firsts.back();
@@ -2048,6 +2082,16 @@ absl::Status RecordsEngine::CheckConsistency() const {
           return absl::InternalError(
               absl::StrCat("block summaries wrong: ", tracks_[track].id, " in ",
                            RegionCode(chart, slot)));
+        }
+      }
+      for (uint32_t slot = 0; slot < tc->regions.size(); ++slot) {
+        const auto& stairs = tc->regions[slot].stairs;
+        const int best = stairs.empty() ? 0 : PositionOf(stairs.back());
+        if ((slot < tc->best_by_slot.size() ? tc->best_by_slot[slot] : 0) !=
+            best) {
+          return absl::InternalError(absl::StrCat(
+              "best position of a region wrong: ", tracks_[track].id, " in ",
+              RegionCode(chart, slot)));
         }
       }
       if (CollectStairs(*tc) != tc->stairs) {

@@ -313,6 +313,10 @@ class RecordsEngine {
     // entry within P is its first crossing) instead of one scattered read
     // per region.
     std::vector<StairAt> stairs;
+    // Indexed by region slot: the best position the region ever showed
+    // (its staircase's last step; 0 = none). How many regions crossed any
+    // P, in one short sequential read.
+    std::vector<uint16_t> best_by_slot;
   };
 
   struct RegionState {
@@ -469,9 +473,14 @@ class RecordsEngine {
   static std::vector<StairAt> CollectStairs(const TrackChart& tc);
   // Every region's first crossing of P, in the set (null: the chart's
   // countries), ordered by (time, region code).
+  // With `limit`, stops once the first `limit` are known (ties at the
+  // last one's instant included).
   void FirstCrossings(const ChartState& chart, const TrackChart& tc,
                       int position, const std::vector<bool>* in_set,
-                      std::vector<CrossingAt>& out) const;
+                      std::vector<CrossingAt>& out,
+                      size_t limit = std::numeric_limits<size_t>::max()) const;
+  // Sets a region's entry of `best_by_slot` from its staircase.
+  static void SetBest(TrackChart& tc, uint32_t slot);
 
   // Derived-state operations.
   void MoveCrossing(const ChartState& chart, ThresholdState& state,

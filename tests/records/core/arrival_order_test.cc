@@ -158,6 +158,14 @@ Answers Ask(const RecordsEngine& engine, const Stream& stream) {
           TimeToThresholdQuery q{track, kItunes, Threshold::Position(p), n};
           if (named) q.regions = {"ww", "us", "jp"};
           out.ttt.push_back(*engine.TimeToThreshold(q));
+          // The BASIC answer (no crossing list; at an unwatched P over the
+          // default set it takes its own path) is the full one without
+          // its crossings.
+          q.with_crossings = false;
+          TimeToThresholdAnswer basic = *engine.TimeToThreshold(q);
+          TimeToThresholdAnswer full = out.ttt.back();
+          full.crossings.clear();
+          EXPECT_TRUE(basic == full) << track << " P=" << p << " N=" << n;
         }
       }
       out.timelines.push_back(*engine.Timeline(
