@@ -58,6 +58,14 @@ class RecordsHandler {
   // Turns record-event detection on (after the initial facts are loaded).
   void EnableRecordEvents();
 
+  // Calls `fn` with the engine under the shared engine lock, for reading:
+  // for tools and benchmarks that ask the engine directly.
+  template <typename Fn>
+  decltype(auto) ReadEngine(Fn&& fn) const {
+    std::shared_lock lock(engine_mu_);
+    return fn(static_cast<const core::RecordsEngine&>(engine_));
+  }
+
   // Brings the engine's facts of these tracks in step with `CatalogFacts`.
   void RefreshFacts(const std::vector<std::string>& track_ids);
 
