@@ -27,10 +27,13 @@ namespace hitclock::records::core {
 struct EngineOptions {
   // The N of the watched FASTEST records (any N can still be asked for).
   std::vector<int> milestones = {10, 25, 50, 75, 100, 110};
-  // The P of the watched position thresholds. Answers for these are kept
-  // up to date on every append; other P are computed on demand from the
-  // position histories (slower: a PEAK or ALL_KILL leaderboard for an
-  // unwatched P reads the chart's whole history).
+  // The P of the watched position thresholds. Their crossings, steps and
+  // record lineages are kept up to date on every append (and only theirs
+  // give record events). Other P are answered on demand: time-to-threshold
+  // and fastest and total boards from each track's staircase array, peak
+  // and all-kill boards from its peak levels, timelines and lineages from
+  // the position histories (slowest: a lineage reads every candidate's
+  // histories).
   std::vector<int> watched_positions = {1};
   // Regions that are aggregates from the start; `SetRegionKind` adds more.
   std::vector<std::string> aggregate_regions = {"ww", "eu"};
