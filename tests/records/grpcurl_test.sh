@@ -21,15 +21,17 @@ cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; cat "$work/out" >&2 2>/dev/null || true; exit 1; }
 
+# The catalog first, with the demo catalog imported, then records: records
+# loads the catalog's facts before it reports SERVING, so the appends below
+# find every track's facts (a track whose facts arrive after its snapshots
+# takes no part in the record events of those appends).
+wait_serving() {  # BINARY ADDRESS
+  for _ in $(seq 100); do "$1" --probe="$2" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  cat "$work"/*.log; fail "not serving: $1 $2"
+}
 "$catalog_bin" --listen "$cat_addr" --data-dir "$work/catalog" --auth-token t0ken >"$work/catalog.log" 2>&1 &
 pids+=($!)
-"$records_bin" --listen "$rec_addr" --data-dir "$work/records" --auth-token t0ken \
-  --catalog-address "$cat_addr" >"$work/records.log" 2>&1 &
-pids+=($!)
-for b in "$catalog_bin:$cat_addr" "$records_bin:$rec_addr"; do
-  for _ in $(seq 100); do "${b%%:*}" --probe="${b#*:}" >/dev/null 2>&1 && break; sleep 0.1; done
-  "${b%%:*}" --probe="${b#*:}" || { cat "$work"/*.log; fail "not serving: $b"; }
-done
+wait_serving "$catalog_bin" "$cat_addr"
 
 auth=(-H "authorization: Bearer t0ken")
 "$sim_bin" demo --out "$work/demo" >/dev/null
@@ -37,6 +39,13 @@ for doc in "$src/demo/catalog.json" "$work/demo/demo-catalog-extra.json"; do
   "$grpcurl" -plaintext "${auth[@]}" -d @ "$cat_addr" \
     hitclock.catalog.v1.CatalogService/ImportCatalog <"$doc" >"$work/out" || fail "import $doc"
 done
+
+"$records_bin" --listen "$rec_addr" --data-dir "$work/records" --auth-token t0ken \
+  --catalog-address "$cat_addr" >"$work/records.log" 2>&1 &
+pids+=($!)
+wait_serving "$records_bin" "$rec_addr"
+grep -q 'catalog facts loaded .*tracks=29' "$work/records.log" \
+  || { cat "$work/records.log"; fail "records served before loading the catalog's 29 tracks"; }
 
 # Resolve by provider id (the catalog documents hold every demo track's ids).
 python3 - "$src/demo/catalog.json" "$work/demo/demo-catalog-extra.json" \
