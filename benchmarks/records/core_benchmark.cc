@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -449,7 +450,7 @@ BENCHMARK(BM_Lineage)
     ->Unit(benchmark::kMicrosecond);
 
 // A restart's bulk load: every snapshot region by region in capture order
-// (the store's order) through BeginLoad/Load, then FinishLoad, which
+// (the store's order) through `EngineLoader::Load`, then `Finish`, which
 // rebuilds the derived state (timed apart as finish_s).
 void BM_RestartLoad(benchmark::State& state) {
   const Stream& s = GetStream();
@@ -465,14 +466,14 @@ void BM_RestartLoad(benchmark::State& state) {
     options.record_events = false;
     RecordsEngine engine(options);
     SetFacts(s, engine);
+    std::optional<EngineLoader> loader(engine);
     std::vector<uint32_t> numbers;
     for (const std::string& id : s.track_ids) {
-      numbers.push_back(engine.TrackNumber(id));
+      numbers.push_back(loader->TrackNumber(id));
     }
     std::vector<std::pair<uint32_t, int>> obs;
     Timed t;
     auto start = std::chrono::steady_clock::now();
-    engine.BeginLoad();
     for (uint32_t i : order) {
       obs.clear();
       for (int p = 0; p < kTop; ++p) {
@@ -480,15 +481,15 @@ void BM_RestartLoad(benchmark::State& state) {
         if (track != 0xffff) obs.emplace_back(numbers[track], p + 1);
       }
       t.entries += static_cast<int64_t>(obs.size());
-      if (!engine
-               .Load(kChart, s.regions[s.region_of[i]], s.times[i], kTop,
-                     absl::MakeSpan(obs))
+      if (!loader
+               ->Load(kChart, s.regions[s.region_of[i]], s.times[i], kTop,
+                      absl::MakeSpan(obs))
                .ok()) {
         std::abort();
       }
     }
     auto loaded = std::chrono::steady_clock::now();
-    engine.FinishLoad();
+    loader->Finish();
     engine.SetRecordEvents(true);
     auto finished = std::chrono::steady_clock::now();
     t.seconds = std::chrono::duration<double>(finished - start).count();

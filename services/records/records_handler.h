@@ -1,9 +1,14 @@
-// The records service's request handling, free of gRPC beyond its protos.
+// The records service's request handling, free of gRPC beyond its protos:
+// one method per RPC, each the request's story (map the request through
+// `convert.h`, ask the engine under the right lock, map the answer), plus
+// the append path (plan under a shared lock, commit the batch to the store,
+// apply under the exclusive lock, publish the events).
 #ifndef HITCLOCK_SERVICES_RECORDS_RECORDS_HANDLER_H_
 #define HITCLOCK_SERVICES_RECORDS_RECORDS_HANDLER_H_
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,18 +21,19 @@
 #include "absl/time/time.h"
 #include "hitclock/records/v1/records.pb.h"
 #include "services/records/catalog_follower.h"
+#include "services/records/convert.h"
 #include "services/records/core/records_engine.h"
 #include "services/records/event_hub.h"
 #include "services/records/store/records_store.h"
 
 namespace hitclock::records {
 
-// The largest chart size (K) and position threshold (P) accepted.
-inline constexpr int kMaxChartSize = 500;
 // The most points a timeline answer may hold.
 inline constexpr int kMaxTimelinePoints = 100'000;
-// How far in the future a capture instant may lie (clock skew).
-inline constexpr absl::Duration kMaxCaptureSkew = absl::Minutes(5);
+
+// Per chart, the country regions that publish it (its all-kill set): the
+// iTunes song chart's storefronts (`common::ItunesSongChartCountries`).
+std::map<std::string, std::vector<std::string>> PublishedCountries();
 
 // What the handler is configured with.
 struct HandlerOptions {
@@ -35,6 +41,9 @@ struct HandlerOptions {
   std::vector<int> milestones = {10, 25, 50, 75, 100, 110};
   // The watched position thresholds P.
   std::vector<int> watched_positions = {1};
+  // Per chart, the countries that publish it (see `PublishedCountries`).
+  std::map<std::string, std::vector<std::string>> chart_countries =
+      PublishedCountries();
   // The clock (capture instants in the future, event detection times).
   std::function<absl::Time()> clock = &absl::Now;
 };
@@ -108,28 +117,12 @@ class RecordsHandler {
   RecordsHandler(std::unique_ptr<RecordsStore> store, CatalogFacts& facts,
                  HandlerOptions options);
 
-  // A validated append waiting for its commit.
-  struct Prepared {
-    core::Snapshot snapshot;
-    bool aggregate = false;
-    bool replace = false;
-    v1::AppendOutcome outcome = v1::APPEND_OUTCOME_APPENDED;
-  };
-  // Validates a message into its observations, or fills `response` with the
-  // rejection.
-  std::optional<Prepared> Prepare(const v1::AppendSnapshotsRequest& request,
-                                  v1::AppendSnapshotsResponse& response) const;
-
   // Sets `id` to the track a reference names, known to the catalog (fetched
   // on demand). When `summary` is given it is set to the track as answers
   // show it, from the same look-up that finds the track held.
   absl::Status ResolveTrack(const hitclock::common::v1::TrackRef& ref,
                             std::string_view field, std::string& id,
                             v1::TrackSummary* summary) const;
-  // Sets `out` to a region as answers show it (its kind as the engine holds
-  // it). Needs `engine_mu_` held.
-  void SetRegion(const std::string& code,
-                 hitclock::common::v1::Region& out) const;
   v1::RecordHolder HolderProto(const core::RecordKey& key,
                                const core::RecordHolder& holder,
                                bool with_best) const;

@@ -14,6 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "services/records/core/records_engine.h"
+#include "tests/records/core/consistency.h"
 #include "tests/records/core/test_util.h"
 
 namespace hitclock::records::core {
@@ -237,7 +238,7 @@ TEST_P(ArrivalOrderTest, AnyOrderGivesTheTimeOrderedAnswers) {
           e.new_holder.track_id, e.new_holder.reach_time);
     }
   }
-  ASSERT_TRUE(ordered.CheckConsistency().ok()) << ordered.CheckConsistency();
+  ASSERT_TRUE(CheckConsistency(ordered).ok()) << CheckConsistency(ordered);
   // Every transition of every watched lineage was announced. With distinct
   // capture instants, time-ordered arrival announces exactly the lineage,
   // in order; with shared instants a record may change hands within one
@@ -317,14 +318,14 @@ TEST_P(ArrivalOrderTest, AnyOrderGivesTheTimeOrderedAnswers) {
         EXPECT_TRUE(r->events.empty());
       }
       if (i % 37 == 0) {
-        ASSERT_TRUE(engine.CheckConsistency().ok())
+        ASSERT_TRUE(CheckConsistency(engine).ok())
             << "round " << round << " step " << i << ": "
-            << engine.CheckConsistency();
+            << CheckConsistency(engine);
       }
     }
     if (round == 1) SetFacts(engine, stream);
     if (round == 2) engine.SetRecordEvents(true);
-    ASSERT_TRUE(engine.CheckConsistency().ok()) << engine.CheckConsistency();
+    ASSERT_TRUE(CheckConsistency(engine).ok()) << CheckConsistency(engine);
     EXPECT_TRUE(Ask(engine, stream) == expected) << "round " << round;
   }
 }
@@ -349,11 +350,11 @@ TEST_P(ArrivalOrderTest, UnwatchedBoardsEqualWatchedOnes) {
     for (const Snapshot& s : engine == &shuffled ? arrival : stream.snapshots) {
       ASSERT_TRUE(engine->Append(s).ok());
     }
-    ASSERT_TRUE(engine->CheckConsistency().ok()) << engine->CheckConsistency();
+    ASSERT_TRUE(CheckConsistency(*engine).ok()) << CheckConsistency(*engine);
   }
   shuffled.SetRegionKind("fr", RegionKind::kAggregate);
   shuffled.SetRegionKind("fr", RegionKind::kCountry);
-  ASSERT_TRUE(shuffled.CheckConsistency().ok()) << shuffled.CheckConsistency();
+  ASSERT_TRUE(CheckConsistency(shuffled).ok()) << CheckConsistency(shuffled);
   int ranked = 0;
   for (const Category& c : Categories()) {
     for (int p : {2, 4, 5, 6}) {
@@ -385,7 +386,7 @@ TEST_P(ArrivalOrderTest, UnwatchedBoardsEqualWatchedOnes) {
   EXPECT_GT(ranked, 0) << "the stream ranks no peak at an unwatched P";
 }
 
-// The bulk load of a restart (`BeginLoad`/`Load`/`FinishLoad`): region by
+// The bulk load of a restart (`EngineLoader`: `Load`, then `Finish`): region by
 // region in capture order (the store's order, the fast path), or shuffled
 // (every out-of-order one appended the ordinary way), with events on or off
 // and facts before or after: the same answers as time-ordered arrival.
@@ -412,22 +413,22 @@ TEST_P(ArrivalOrderTest, BulkLoadGivesTheTimeOrderedAnswers) {
     RecordsEngine engine(Options());
     if (round % 2 == 0) SetFacts(engine, stream);
     if (round != 3) engine.SetRecordEvents(false);
-    engine.BeginLoad();
+    EngineLoader loader(engine);
     for (const Snapshot& s : arrival) {
       std::vector<std::pair<uint32_t, int>> observations;
       for (const SnapshotEntry& e : s.entries) {
-        observations.emplace_back(engine.TrackNumber(e.track_id), e.position);
+        observations.emplace_back(loader.TrackNumber(e.track_id), e.position);
       }
-      ASSERT_TRUE(engine
+      ASSERT_TRUE(loader
                       .Load(s.chart, s.region, s.capture_time, s.chart_size,
                             absl::MakeSpan(observations))
                       .ok());
     }
-    engine.FinishLoad();
+    loader.Finish();
     if (round % 2 == 1) SetFacts(engine, stream);
     engine.SetRecordEvents(true);
-    ASSERT_TRUE(engine.CheckConsistency().ok())
-        << "round " << round << ": " << engine.CheckConsistency();
+    ASSERT_TRUE(CheckConsistency(engine).ok())
+        << "round " << round << ": " << CheckConsistency(engine);
     EXPECT_TRUE(Ask(engine, stream) == expected) << "round " << round;
   }
 }
@@ -524,7 +525,7 @@ TEST(LongHistoryTest, TimelinesAtUnwatchedThresholdsMatchBruteForce) {
       std::reverse(arrival.begin() + arrival.size() / 2, arrival.end());
     }
     for (const Snapshot& s : arrival) ASSERT_TRUE(engine.Append(s).ok());
-    ASSERT_TRUE(engine.CheckConsistency().ok()) << engine.CheckConsistency();
+    ASSERT_TRUE(CheckConsistency(engine).ok()) << CheckConsistency(engine);
     for (int p : {1, 2, 3, 4, 5, 10, 11, 29, 30, 50, 59, 60, 70, 89, 90, 100}) {
       absl::StatusOr<TimelineAnswer> t = engine.Timeline(
           TimelineQuery{"long", kItunes, Threshold::Position(p), {}, {}, {}});
