@@ -25,63 +25,77 @@ namespace {
 // them (they arrive later).
 constexpr absl::Duration kInitialFactsWait = absl::Seconds(5);
 
-// One AppendSnapshots stream, with group commit. Messages are read ahead
-// into `pending_` while a commit runs; whoever finds no commit running
-// becomes the committer and commits everything pending (up to
-// `kMaxAppendBatch` messages per transaction) until nothing is left, then
-// queues the results, which are written one at a time. Each result is
-// queued only after the commit that holds its message. Reading pauses while
-// `kMaxAppendsInFlight` messages are read but not yet written back (flow
-// control slows a faster producer).
+// Appends a batch of messages from any streams in one commit: one result
+// per message, in order (indexes are the streams' to set). A failure that
+// escapes the handler rejects the whole batch.
+std::vector<v1::AppendSnapshotsResponse> CommitAppends(
+    RecordsHandler& handler, std::vector<v1::AppendSnapshotsRequest>& batch) {
+  std::vector<const v1::AppendSnapshotsRequest*> requests;
+  requests.reserve(batch.size());
+  for (const auto& r : batch) requests.push_back(&r);
+  try {
+    return handler.AppendBatch(requests, 0);
+  } catch (const std::exception& e) {
+    common::LogError("append failed", {{"error", e.what()}});
+    std::vector<v1::AppendSnapshotsResponse> results(batch.size());
+    for (auto& r : results) {
+      r.set_outcome(v1::APPEND_OUTCOME_REJECTED);
+      r.mutable_error()->set_code(
+          static_cast<int32_t>(absl::StatusCode::kInternal));
+      r.mutable_error()->set_message("internal error");
+    }
+    return results;
+  }
+}
+
+// One AppendSnapshots stream. Each message read is handed to the service's
+// group committer (shared by every stream) and the next one is read at
+// once; results come back from the committer thread after their commit and
+// are written one at a time, in message order. Nothing here waits for a
+// commit. Reading pauses while `kMaxAppendsInFlight` messages are read but
+// not yet written back (flow control slows a faster producer).
 class AppendReactor final
     : public grpc::ServerBidiReactor<v1::AppendSnapshotsRequest,
                                      v1::AppendSnapshotsResponse> {
  public:
-  AppendReactor(RecordsHandler& handler, grpc::CallbackServerContext* ctx)
-      : handler_(handler) {
+  AppendReactor(AppendCommitter& committer, grpc::CallbackServerContext* ctx)
+      : committer_(committer) {
     if (absl::Status s = common::CheckCallAllowed(ctx); !s.ok()) {
       finished_ = true;
       Finish(common::ToGrpcStatus(s));
       return;
     }
+    std::lock_guard lock(mu_);
     reading_ = true;
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
-    std::unique_lock lock(mu_);
+    std::lock_guard lock(mu_);
     reading_ = false;
     if (!ok) {
       reads_done_ = true;
     } else if (!broken_) {
-      pending_.push_back(std::move(request_));
+      const int64_t index = next_index_++;
+      ++committing_;
+      const bool queued = committer_.Enqueue(
+          std::move(request_), [this, index](v1::AppendSnapshotsResponse r) {
+            OnCommitted(index, std::move(r));
+          });
       request_.Clear();
+      if (!queued) {
+        --committing_;
+        v1::AppendSnapshotsResponse r;
+        r.set_index(index);
+        r.set_outcome(v1::APPEND_OUTCOME_REJECTED);
+        r.mutable_error()->set_code(
+            static_cast<int32_t>(absl::StatusCode::kUnavailable));
+        r.mutable_error()->set_message("the server is shutting down");
+        queue_.push_back(std::move(r));
+        if (!writing_) WriteNextLocked();
+      }
     }
     MaybeReadLocked();
-    if (committing_ || broken_) {
-      MaybeFinishLocked();
-      return;
-    }
-    committing_ = true;
-    while (!pending_.empty() && !broken_) {
-      const size_t n = std::min(pending_.size(), kMaxAppendBatch);
-      std::vector<v1::AppendSnapshotsRequest> batch(
-          std::make_move_iterator(pending_.begin()),
-          std::make_move_iterator(pending_.begin() + n));
-      pending_.erase(pending_.begin(), pending_.begin() + n);
-      committing_count_ = n;
-      const int64_t first = index_;
-      index_ += static_cast<int64_t>(n);
-      lock.unlock();
-      std::vector<v1::AppendSnapshotsResponse> results = Commit(batch, first);
-      lock.lock();
-      committing_count_ = 0;
-      if (broken_) break;
-      for (auto& r : results) queue_.push_back(std::move(r));
-      if (!writing_) WriteNextLocked();
-      MaybeReadLocked();
-    }
-    committing_ = false;
     MaybeFinishLocked();
   }
 
@@ -91,7 +105,6 @@ class AppendReactor final
     if (!ok) {
       broken_ = true;
       queue_.clear();
-      pending_.clear();
       MaybeFinishLocked();
       return;
     }
@@ -103,32 +116,23 @@ class AppendReactor final
   void OnDone() override { delete this; }
 
  private:
-  std::vector<v1::AppendSnapshotsResponse> Commit(
-      const std::vector<v1::AppendSnapshotsRequest>& batch, int64_t first) {
-    std::vector<const v1::AppendSnapshotsRequest*> requests;
-    requests.reserve(batch.size());
-    for (const auto& r : batch) requests.push_back(&r);
-    try {
-      return handler_.AppendBatch(requests, first);
-    } catch (const std::exception& e) {
-      common::LogError("append failed", {{"error", e.what()}});
-      std::vector<v1::AppendSnapshotsResponse> results(batch.size());
-      for (size_t i = 0; i < batch.size(); ++i) {
-        results[i].set_index(first + static_cast<int64_t>(i));
-        results[i].set_outcome(v1::APPEND_OUTCOME_REJECTED);
-        results[i].mutable_error()->set_code(
-            static_cast<int32_t>(absl::StatusCode::kInternal));
-        results[i].mutable_error()->set_message("internal error");
-      }
-      return results;
+  // On the committer thread: the result of message `index`.
+  void OnCommitted(int64_t index, v1::AppendSnapshotsResponse result) {
+    std::lock_guard lock(mu_);
+    --committing_;
+    if (!broken_) {
+      result.set_index(index);
+      queue_.push_back(std::move(result));
+      if (!writing_) WriteNextLocked();
+      MaybeReadLocked();
     }
+    MaybeFinishLocked();
   }
 
   // Messages read and not yet written back (the one being written
   // included).
   size_t InFlightLocked() const {
-    return pending_.size() + committing_count_ + queue_.size() +
-           (writing_ ? 1 : 0);
+    return committing_ + queue_.size() + (writing_ ? 1 : 0);
   }
 
   void MaybeReadLocked() {
@@ -148,28 +152,26 @@ class AppendReactor final
   }
 
   void MaybeFinishLocked() {
-    if (finished_ || reading_ || writing_ || committing_) return;
+    if (finished_ || reading_ || writing_ || committing_ > 0) return;
     if (broken_) {
       finished_ = true;
       Finish(grpc::Status(grpc::StatusCode::CANCELLED,
                           "the stream broke while writing a result"));
-    } else if (reads_done_ && pending_.empty() && queue_.empty()) {
+    } else if (reads_done_ && queue_.empty()) {
       finished_ = true;
       Finish(grpc::Status::OK);
     }
   }
 
-  RecordsHandler& handler_;
+  AppendCommitter& committer_;
   v1::AppendSnapshotsRequest request_;
-  int64_t index_ = 0;
+  int64_t next_index_ = 0;
   std::mutex mu_;
-  std::deque<v1::AppendSnapshotsRequest> pending_;
-  size_t committing_count_ = 0;
+  size_t committing_ = 0;
   std::deque<v1::AppendSnapshotsResponse> queue_;
   v1::AppendSnapshotsResponse writing_response_;
   bool reading_ = false;
   bool writing_ = false;
-  bool committing_ = false;
   bool reads_done_ = false;
   bool broken_ = false;
   bool finished_ = false;
@@ -327,10 +329,18 @@ std::string ExtraValue(const common::ServiceOptions& options,
 
 }  // namespace
 
+RecordsService::RecordsService(RecordsHandler& handler)
+    : handler_(handler),
+      committer_(
+          [&handler](std::vector<v1::AppendSnapshotsRequest>& batch) {
+            return CommitAppends(handler, batch);
+          },
+          kMaxAppendBatch) {}
+
 grpc::ServerBidiReactor<v1::AppendSnapshotsRequest,
                         v1::AppendSnapshotsResponse>*
 RecordsService::AppendSnapshots(grpc::CallbackServerContext* ctx) {
-  return new AppendReactor(handler_, ctx);
+  return new AppendReactor(committer_, ctx);
 }
 
 grpc::ServerUnaryReactor* RecordsService::GetSnapshot(

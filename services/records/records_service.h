@@ -1,9 +1,14 @@
+// The records service's gRPC glue: the callback service (unary methods
+// through `RecordsHandler`, the AppendSnapshots and WatchRecordEvents
+// reactors), its descriptor for the shared runtime, and the instance that
+// `main` starts.
 #ifndef HITCLOCK_SERVICES_RECORDS_RECORDS_SERVICE_H_
 #define HITCLOCK_SERVICES_RECORDS_RECORDS_SERVICE_H_
 
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "common/group_commit.h"
 #include "common/options.h"
 #include "common/server.h"
 #include "hitclock/records/v1/records.grpc.pb.h"
@@ -15,20 +20,25 @@ namespace hitclock::records {
 // not yet answered (waiting for their commit, committing, or their result
 // waiting to be written); the stream is not read further meanwhile.
 inline constexpr size_t kMaxAppendsInFlight = 1024;
-// At most this many consecutive messages are committed in one transaction
-// (group commit).
+// At most this many messages (of any streams) are committed in one
+// transaction (group commit).
 inline constexpr size_t kMaxAppendBatch = 256;
 
+// The group committer of appends: every AppendSnapshots stream's messages,
+// committed together off the reactor threads.
+using AppendCommitter = common::GroupCommitter<v1::AppendSnapshotsRequest,
+                                               v1::AppendSnapshotsResponse>;
+
 // The records service's gRPC face: unary methods hand their request to
-// `RecordsHandler` (`common::Respond`); AppendSnapshots is a bidi reactor
-// with group commit: it reads ahead while a commit runs and commits the
-// messages read meanwhile in one transaction, writing each result only after
-// its commit, with a bounded number of messages in flight (flow control
-// slows a faster producer); WatchRecordEvents is a write reactor fed by the
-// handler's event hub.
+// `RecordsHandler` (`common::RespondWith`); AppendSnapshots is a bidi
+// reactor that hands each message to the group committer (shared by every
+// stream, so no reactor ever waits for a commit) and writes each result
+// after its commit, in message order, with a bounded number of messages in
+// flight (flow control slows a faster producer); WatchRecordEvents is a
+// write reactor fed by the handler's event hub.
 class RecordsService final : public v1::RecordsService::CallbackService {
  public:
-  explicit RecordsService(RecordsHandler& handler) : handler_(handler) {}
+  explicit RecordsService(RecordsHandler& handler);
 
   grpc::ServerBidiReactor<v1::AppendSnapshotsRequest,
                           v1::AppendSnapshotsResponse>*
@@ -60,6 +70,7 @@ class RecordsService final : public v1::RecordsService::CallbackService {
 
  private:
   RecordsHandler& handler_;
+  AppendCommitter committer_;
 };
 
 // The records service as the runtime sees it: name, port 50052, the read
