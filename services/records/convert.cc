@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/page_token.h"
 #include "common/status.h"
 #include "common/storefronts.h"
@@ -52,22 +53,37 @@ Micros ToMicros(const google::protobuf::Duration& d) {
   return TimeUtil::DurationToMicroseconds(d);
 }
 
+// The setters write in place (answers set many instants; a temporary
+// message per field costs more than the conversion), normalized as
+// protobuf's TimeUtil does, with abseil's time arithmetic.
 void SetTimestamp(Micros micros, google::protobuf::Timestamp& t) {
-  t = TimeUtil::MicrosecondsToTimestamp(micros);
+  const absl::Time time = absl::FromUnixMicros(micros);
+  const int64_t seconds = absl::ToUnixSeconds(time);  // floor
+  t.set_seconds(seconds);
+  t.set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
 }
 
 google::protobuf::Timestamp TimestampOf(Micros micros) {
-  return TimeUtil::MicrosecondsToTimestamp(micros);
+  google::protobuf::Timestamp t;
+  SetTimestamp(micros, t);
+  return t;
 }
 
 void SetDuration(Micros micros, google::protobuf::Duration& d) {
-  d = TimeUtil::MicrosecondsToDuration(micros);
+  absl::Duration rest;
+  // Truncated toward zero: seconds and nanos share the sign.
+  d.set_seconds(
+      absl::IDivDuration(absl::Microseconds(micros), absl::Seconds(1), &rest));
+  d.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(rest)));
 }
 
 namespace {
 
 google::protobuf::Duration DurationOf(Micros micros) {
-  return TimeUtil::MicrosecondsToDuration(micros);
+  google::protobuf::Duration d;
+  SetDuration(micros, d);
+  return d;
 }
 
 bool IsSlug(std::string_view s) {
