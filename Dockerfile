@@ -14,6 +14,7 @@ RUN apt-get update -qq \
       protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev \
       libsqlitecpp-dev libsqlite3-dev libspdlog-dev libfmt-dev \
       libutf8proc-dev libsimdjson-dev libcli11-dev libcurl4-openssl-dev \
+      nlohmann-json3-dev \
  && rm -rf /var/lib/apt/lists/*
 # Only what the build reads, so that editing tests, docs or scripts does not
 # rebuild the tree.

@@ -31,7 +31,7 @@ T Need(absl::StatusOr<T> v) {
 void PrintOne(Session& s, const google::protobuf::Message& message,
               const Table& row, const std::string& text) {
   if (s.format() == Format::kJson) {
-    s.out() << ProtoToJson(message).Dump() << "\n";
+    s.out() << DumpJson(ProtoToJson(message)) << "\n";
   } else if (s.format() == Format::kCsv) {
     PrintTable(row, Format::kCsv, s.out());
   } else {
@@ -43,9 +43,9 @@ void PrintOne(Session& s, const google::protobuf::Message& message,
 template <typename T>
 void PrintList(Session& s, const std::vector<T>& items, const Table& table) {
   if (s.format() == Format::kJson) {
-    Json array = Json::Array();
-    for (const auto& item : items) array.Push(ProtoToJson(item));
-    s.out() << array.Dump() << "\n";
+    Json array = Json::array();
+    for (const auto& item : items) array.push_back(ProtoToJson(item));
+    s.out() << DumpJson(array) << "\n";
   } else {
     PrintTable(table, s.format(), s.out());
   }
@@ -490,7 +490,7 @@ int RunResolve(Session& s, const Resolve& o) {
                    {"id", "MATCHES"},
                    {"name", "NAME"},
                    {"detail", "DETAIL"}};
-  Json names = Json::Array();
+  Json names = Json::array();
   const std::vector<std::string> parts = catalog::core::SplitCredit(o.credit);
   for (const std::string& name : parts) {
     catalog::v1::ListArtistsRequest request;
@@ -498,19 +498,19 @@ int RunResolve(Session& s, const Resolve& o) {
     catalog::v1::ListArtistsResponse response;
     s.Check("catalog", s.catalog().ListArtists(s.client().Context().get(),
                                                request, &response));
-    Json ids = Json::Array();
+    Json ids = Json::array();
     if (response.artists().empty()) {
       table.rows.push_back(
           {"artist", name, Json(), Json(), "no artist has this name or alias"});
     }
     for (const auto& a : response.artists()) {
-      ids.Push(a.id());
+      ids.push_back(a.id());
       table.rows.push_back({"artist", name, a.id(), a.name(),
                             absl::StrCat(ArtistKindName(a.kind()),
                                          a.origin_country().empty() ? "" : ", ",
                                          a.origin_country())});
     }
-    names.Push(Json::Object().Set("name", name).Set("artist_ids", ids));
+    names.push_back(Json{{"name", name}, {"artist_ids", ids}});
   }
   Json resolution;
   if (!o.title.empty() || !o.provider_id.empty()) {
@@ -535,12 +535,12 @@ int RunResolve(Session& s, const Resolve& o) {
     resolution = ProtoToJson(r);
   }
   if (s.format() == Format::kJson) {
-    Json j = Json::Object();
-    j.Set("credit", o.credit);
-    j.Set("names", names);
-    if (!o.title.empty()) j.Set("title", o.title);
-    if (resolution.kind() != Json::Kind::kNull) j.Set("resolution", resolution);
-    s.out() << j.Dump() << "\n";
+    Json j = Json::object();
+    j["credit"] = o.credit;
+    j["names"] = names;
+    if (!o.title.empty()) j["title"] = o.title;
+    if (!resolution.is_null()) j["resolution"] = resolution;
+    s.out() << DumpJson(j) << "\n";
     return 0;
   }
   if (s.format() == Format::kText) {

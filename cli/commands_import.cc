@@ -442,7 +442,7 @@ int RunImport(Session& session, const ImportOptions& o) {
                         std::round(tally.seconds * 1000) / 1000,
                         static_cast<int64_t>(rate)});
   if (session.format() == Format::kJson) {
-    session.out() << table.RowJson(0).Dump() << "\n";
+    session.out() << DumpJson(table.RowJson(0)) << "\n";
   } else if (session.format() == Format::kCsv) {
     PrintTable(table, Format::kCsv, session.out());
   } else {

@@ -72,27 +72,27 @@ int RunPlot(Session& session, const PlotOptions& o) {
   }
   Table table = PlotTable(spec, answers);
   if (session.format() == Format::kJson) {
-    Json j = Json::Object();
-    j.Set("file", o.out);
-    j.Set("title", spec.title);
-    j.Set("threshold", spec.threshold);
-    Json series = Json::Array();
+    Json j = Json::object();
+    j["file"] = o.out;
+    j["title"] = spec.title;
+    j["threshold"] = spec.threshold;
+    Json series = Json::array();
     for (size_t i = 0; i < spec.series.size(); ++i) {
       const auto& s = spec.series[i];
-      Json one = Json::Object();
-      one.Set("track_id", answers[i].track().track_id());
-      one.Set("label", s.label);
-      one.Set("crossing_hours",
-              s.crossing_hours ? Json(*s.crossing_hours) : Json());
-      Json points = Json::Array();
+      Json one = Json::object();
+      one["track_id"] = answers[i].track().track_id();
+      one["label"] = s.label;
+      one["crossing_hours"] =
+          s.crossing_hours ? Json(*s.crossing_hours) : Json();
+      Json points = Json::array();
       for (const auto& p : s.points) {
-        points.Push(Json::Object().Set("hours", p.hours).Set("count", p.count));
+        points.push_back(Json{{"hours", p.hours}, {"count", p.count}});
       }
-      one.Set("points", points);
-      series.Push(one);
+      one["points"] = points;
+      series.push_back(one);
     }
-    j.Set("series", series);
-    session.out() << j.Dump() << "\n";
+    j["series"] = series;
+    session.out() << DumpJson(j) << "\n";
     return 0;
   }
   if (session.format() == Format::kCsv) {

@@ -101,7 +101,7 @@ int RunTtt(Session& session, const TttOptions& o) {
 
   if (session.format() == Format::kJson) {
     Json j = TttJson(response, chart, o.record.position, o.regions);
-    session.out() << j.Dump() << "\n";
+    session.out() << DumpJson(j) << "\n";
     return 0;
   }
   if (session.format() == Format::kCsv) {
@@ -190,13 +190,13 @@ int RunLeaderboard(Session& session, const BoardOptions& o, int regions_given) {
   }
   const Table table = LeaderboardTable(rows, metric);
   if (session.format() == Format::kJson) {
-    Json j = Json::Object();
-    j.Set("record", RecordJson(request.record()));
-    j.Set("as_of_time", FormatTime(response.as_of_time()));
-    j.Set("total_size", response.total_size());
-    j.Set("rows", table.ToJson());
-    j.Set("next_page_token", response.next_page_token());
-    session.out() << j.Dump() << "\n";
+    Json j = Json::object();
+    j["record"] = RecordJson(request.record());
+    j["as_of_time"] = FormatTime(response.as_of_time());
+    j["total_size"] = response.total_size();
+    j["rows"] = table.ToJson();
+    j["next_page_token"] = response.next_page_token();
+    session.out() << DumpJson(j) << "\n";
     return 0;
   }
   if (session.format() == Format::kCsv) {
@@ -232,11 +232,11 @@ int RunLineage(Session& session, const LineageOptions& o, int regions_given) {
                     session.client().Context().get(), request, &response));
   const Table table = LineageTable(response, metric);
   if (session.format() == Format::kJson) {
-    Json j = Json::Object();
-    j.Set("record", RecordJson(request.record()));
-    j.Set("as_of_time", FormatTime(response.as_of_time()));
-    j.Set("holders", table.ToJson());
-    session.out() << j.Dump() << "\n";
+    Json j = Json::object();
+    j["record"] = RecordJson(request.record());
+    j["as_of_time"] = FormatTime(response.as_of_time());
+    j["holders"] = table.ToJson();
+    session.out() << DumpJson(j) << "\n";
     return 0;
   }
   if (session.format() == Format::kCsv) {
@@ -309,7 +309,7 @@ int RunWatch(Session& session, const WatchOptions& o) {
         session.out() << EventLine(event) << "\n";
         break;
       case Format::kJson:
-        session.out() << EventJson(event).Dump(/*pretty=*/false) << "\n";
+        session.out() << DumpJson(EventJson(event), /*pretty=*/false) << "\n";
         break;
       case Format::kCsv: {
         std::ostringstream rows;

@@ -211,7 +211,7 @@ void AddCompletionCommand(CLI::App& root, CommandList& commands) {
                         t.columns = {{"shell", "SHELL"}, {"script", "SCRIPT"}};
                         t.rows.push_back({*shell, script});
                         if (s.format() == Format::kJson) {
-                          s.out() << t.RowJson(0).Dump() << "\n";
+                          s.out() << DumpJson(t.RowJson(0)) << "\n";
                         } else {
                           PrintTable(t, Format::kCsv, s.out());
                         }

@@ -1,14 +1,12 @@
 #include "cli/output.h"
 
+#include <utf8proc.h>
+
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -21,178 +19,38 @@ std::optional<Format> ParseFormat(const std::string& name) {
   return std::nullopt;
 }
 
-Json& Json::Set(const std::string& key, Json value) {
-  for (auto& [k, v] : fields_) {
-    if (k == key) {
-      v = std::move(value);
-      return *this;
-    }
-  }
-  fields_.emplace_back(key, std::move(value));
-  return *this;
-}
-
-Json& Json::Push(Json value) {
-  items_.push_back(std::move(value));
-  return *this;
-}
-
-std::string JsonQuote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
-
 namespace {
 
-std::string FormatDouble(double d) {
-  if (!std::isfinite(d)) return "null";
-  if (d == std::floor(d) && std::fabs(d) < 1e15) {
-    return absl::StrCat(static_cast<int64_t>(d));
+// Turns each number of `j` with a whole value below `limit` into an integer,
+// written "17040" (nlohmann writes a double "17040.0").
+void WholeNumbersAsIntegers(Json* j, double limit) {
+  if (j->is_number_float()) {
+    const double d = j->get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < limit) {
+      *j = static_cast<int64_t>(d);
+    }
+    return;
   }
-  // The shortest text that reads back as the same double.
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), d);
-  return std::string(buffer, end);
+  if (j->is_structured()) {
+    for (Json& item : *j) WholeNumbersAsIntegers(&item, limit);
+  }
 }
 
-Json FromValue(const google::protobuf::Value& v) {
-  switch (v.kind_case()) {
-    case google::protobuf::Value::kBoolValue:
-      return Json(v.bool_value());
-    case google::protobuf::Value::kNumberValue: {
-      const double d = v.number_value();
-      if (d == std::floor(d) && std::fabs(d) < 9e15) {
-        return Json(static_cast<int64_t>(d));
-      }
-      return Json(d);
-    }
-    case google::protobuf::Value::kStringValue:
-      return Json(v.string_value());
-    case google::protobuf::Value::kListValue: {
-      Json a = Json::Array();
-      for (const auto& item : v.list_value().values()) a.Push(FromValue(item));
-      return a;
-    }
-    case google::protobuf::Value::kStructValue: {
-      Json o = Json::Object();
-      // Map order is unspecified: keep the fields sorted for stable output.
-      std::vector<std::string> keys;
-      for (const auto& [k, unused] : v.struct_value().fields()) {
-        keys.push_back(k);
-      }
-      std::sort(keys.begin(), keys.end());
-      for (const auto& k : keys) {
-        o.Set(k, FromValue(v.struct_value().fields().at(k)));
-      }
-      return o;
-    }
-    default:
-      return Json();
-  }
-}
+constexpr double kWholeNumberLimit = 1e15;
 
 }  // namespace
 
-std::string Json::ToCell() const {
-  switch (kind_) {
-    case Kind::kNull:
-      return "";
-    case Kind::kBool:
-      return bool_ ? "true" : "false";
-    case Kind::kInt:
-      return absl::StrCat(int_);
-    case Kind::kDouble:
-      return FormatDouble(double_);
-    case Kind::kString:
-      return string_;
-    default:
-      return Dump(false);
-  }
+std::string DumpJson(const Json& value, bool pretty) {
+  Json copy = value;
+  WholeNumbersAsIntegers(&copy, kWholeNumberLimit);
+  return copy.dump(pretty ? 2 : -1, ' ', /*ensure_ascii=*/false,
+                   Json::error_handler_t::replace);
 }
 
-void Json::DumpTo(std::string* out, bool pretty, int depth) const {
-  const std::string indent = pretty ? std::string(2 * (depth + 1), ' ') : "";
-  const std::string close = pretty ? std::string(2 * depth, ' ') : "";
-  const char* nl = pretty ? "\n" : "";
-  switch (kind_) {
-    case Kind::kNull:
-      *out += "null";
-      return;
-    case Kind::kBool:
-      *out += bool_ ? "true" : "false";
-      return;
-    case Kind::kInt:
-      *out += absl::StrCat(int_);
-      return;
-    case Kind::kDouble:
-      *out += FormatDouble(double_);
-      return;
-    case Kind::kString:
-      *out += JsonQuote(string_);
-      return;
-    case Kind::kArray:
-      if (items_.empty()) {
-        *out += "[]";
-        return;
-      }
-      *out += "[";
-      *out += nl;
-      for (size_t i = 0; i < items_.size(); ++i) {
-        *out += indent;
-        items_[i].DumpTo(out, pretty, depth + 1);
-        if (i + 1 < items_.size()) *out += ",";
-        *out += nl;
-      }
-      *out += close + "]";
-      return;
-    case Kind::kObject:
-      if (fields_.empty()) {
-        *out += "{}";
-        return;
-      }
-      *out += "{";
-      *out += nl;
-      for (size_t i = 0; i < fields_.size(); ++i) {
-        *out += indent + JsonQuote(fields_[i].first) + (pretty ? ": " : ":");
-        fields_[i].second.DumpTo(out, pretty, depth + 1);
-        if (i + 1 < fields_.size()) *out += ",";
-        *out += nl;
-      }
-      *out += close + "}";
-      return;
-  }
-}
-
-std::string Json::Dump(bool pretty) const {
-  std::string out;
-  DumpTo(&out, pretty, 0);
-  return out;
+std::string JsonCell(const Json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return value.get<std::string>();
+  return DumpJson(value, /*pretty=*/false);
 }
 
 Json ProtoToJson(const google::protobuf::Message& message) {
@@ -203,11 +61,14 @@ Json ProtoToJson(const google::protobuf::Message& message) {
            .ok()) {
     return Json();
   }
-  google::protobuf::Value value;
-  if (!google::protobuf::util::JsonStringToMessage(text, &value).ok()) {
-    return Json();
-  }
-  return FromValue(value);
+  // Parsed into a sorted object first: map fields print in no fixed order.
+  const nlohmann::json sorted =
+      nlohmann::json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/false);
+  if (sorted.is_discarded()) return Json();
+  Json j = sorted;
+  // Whole numbers below 9e15 (exact in a double) are written as integers.
+  WholeNumbersAsIntegers(&j, 9e15);
+  return j;
 }
 
 std::string CsvField(const std::string& s) {
@@ -224,45 +85,33 @@ std::string CsvField(const std::string& s) {
 }
 
 Json Table::RowJson(size_t r) const {
-  Json object = Json::Object();
+  Json object = Json::object();
   for (size_t i = 0; i < columns.size(); ++i) {
-    object.Set(columns[i].key, i < rows[r].size() ? rows[r][i] : Json());
+    object[columns[i].key] = i < rows[r].size() ? rows[r][i] : Json();
   }
   return object;
 }
 
 Json Table::ToJson() const {
-  Json array = Json::Array();
-  for (size_t r = 0; r < rows.size(); ++r) array.Push(RowJson(r));
+  Json array = Json::array();
+  for (size_t r = 0; r < rows.size(); ++r) array.push_back(RowJson(r));
   return array;
 }
 
 int DisplayWidth(const std::string& s) {
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  const auto size = static_cast<utf8proc_ssize_t>(s.size());
   int width = 0;
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = s[i];
-    uint32_t cp = c;
-    int len = 1;
-    if (c >= 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else if (c >= 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
+  for (utf8proc_ssize_t i = 0; i < size;) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t n = utf8proc_iterate(bytes + i, size - i, &cp);
+    if (n <= 0) {  // Invalid UTF-8: one column per byte.
+      ++width;
+      ++i;
+      continue;
     }
-    for (int k = 1; k < len && i + k < s.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    i += len;
-    const bool wide =
-        (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-        (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-        (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
-    width += wide ? 2 : 1;
+    width += utf8proc_charwidth(cp);
+    i += n;
   }
   return width;
 }
@@ -270,7 +119,7 @@ int DisplayWidth(const std::string& s) {
 void PrintTable(const Table& table, Format format, std::ostream& out,
                 const std::string& empty_text) {
   if (format == Format::kJson) {
-    out << table.ToJson().Dump() << "\n";
+    out << DumpJson(table.ToJson()) << "\n";
     return;
   }
   if (format == Format::kCsv) {
@@ -281,7 +130,7 @@ void PrintTable(const Table& table, Format format, std::ostream& out,
     for (const auto& row : table.rows) {
       for (size_t i = 0; i < table.columns.size(); ++i) {
         out << (i ? "," : "")
-            << CsvField(i < row.size() ? row[i].ToCell() : "");
+            << CsvField(i < row.size() ? JsonCell(row[i]) : "");
       }
       out << "\r\n";
     }
@@ -302,13 +151,13 @@ void PrintTable(const Table& table, Format format, std::ostream& out,
     widths[k] = DisplayWidth(table.columns[shown[k]].title);
   }
   auto cell = [&](const std::vector<Json>& row, size_t k) {
-    return shown[k] < row.size() ? row[shown[k]].ToCell() : std::string();
+    return shown[k] < row.size() ? JsonCell(row[shown[k]]) : std::string();
   };
   for (const auto& row : table.rows) {
     for (size_t k = 0; k < n; ++k) {
       widths[k] = std::max(widths[k], DisplayWidth(cell(row, k)));
       if (shown[k] < row.size() && !row[shown[k]].is_number() &&
-          row[shown[k]].kind() != Json::Kind::kNull) {
+          !row[shown[k]].is_null()) {
         numeric[k] = false;
       }
     }

@@ -14,6 +14,7 @@
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "nlohmann/json.hpp"
 
 namespace hitclock::client {
 
@@ -23,59 +24,24 @@ enum class Format { kText, kJson, kCsv };
 // Parses `text`, `json` or `csv`; nullopt for anything else.
 std::optional<Format> ParseFormat(const std::string& name);
 
-// A JSON value: null, boolean, number, string, array or object (keys kept
-// in insertion order).
-class Json {
- public:
-  enum class Kind { kNull, kBool, kInt, kDouble, kString, kArray, kObject };
+// A JSON value (nlohmann's, with object keys kept in insertion order).
+using Json = nlohmann::ordered_json;
 
-  Json() = default;
-  Json(bool b) : kind_(Kind::kBool), bool_(b) {}        // NOLINT
-  Json(int i) : kind_(Kind::kInt), int_(i) {}           // NOLINT
-  Json(int64_t i) : kind_(Kind::kInt), int_(i) {}       // NOLINT
-  Json(double d) : kind_(Kind::kDouble), double_(d) {}  // NOLINT
-  Json(std::string s)
-      : kind_(Kind::kString), string_(std::move(s)) {}       // NOLINT
-  Json(const char* s) : kind_(Kind::kString), string_(s) {}  // NOLINT
+// The JSON text of `value`, indented by two spaces per level (compact when
+// `pretty` is false). Strings are written as UTF-8 (only quotes, backslashes
+// and control characters escaped; invalid UTF-8 becomes U+FFFD); a number
+// with a whole value below 1e15 is written as an integer ("17040", never
+// "17040.0"), others as the shortest text that reads back the same.
+std::string DumpJson(const Json& value, bool pretty = true);
 
-  static Json Array() { return Json(Kind::kArray); }
-  static Json Object() { return Json(Kind::kObject); }
-
-  // Sets `key` of an object (replacing an earlier value); returns *this.
-  Json& Set(const std::string& key, Json value);
-  // Appends to an array; returns *this.
-  Json& Push(Json value);
-
-  Kind kind() const { return kind_; }
-  bool is_number() const {
-    return kind_ == Kind::kInt || kind_ == Kind::kDouble;
-  }
-  // The value as a table cell: strings as they are, numbers in decimal,
-  // booleans `true`/`false`, null empty, arrays and objects as JSON.
-  std::string ToCell() const;
-  // The JSON text, indented by two spaces per level (compact when
-  // `pretty` is false).
-  std::string Dump(bool pretty = true) const;
-
- private:
-  explicit Json(Kind kind) : kind_(kind) {}
-  void DumpTo(std::string* out, bool pretty, int depth) const;
-
-  Kind kind_ = Kind::kNull;
-  bool bool_ = false;
-  int64_t int_ = 0;
-  double double_ = 0;
-  std::string string_;
-  std::vector<Json> items_;
-  std::vector<std::pair<std::string, Json>> fields_;
-};
+// `value` as a table cell: strings as they are, numbers as `DumpJson` writes
+// them, booleans `true`/`false`, null empty, arrays and objects as compact
+// JSON.
+std::string JsonCell(const Json& value);
 
 // The proto3 JSON form of `message` (field names as in the .proto, enums by
-// name) as a Json value.
+// name, object keys sorted) as a Json value.
 Json ProtoToJson(const google::protobuf::Message& message);
-
-// `s` as a JSON string literal, quotes included.
-std::string JsonQuote(const std::string& s);
 
 // `s` as one CSV field (RFC 4180): quoted when it holds a comma, a quote,
 // a line break or leading/trailing spaces, quotes doubled.
@@ -108,8 +74,10 @@ struct Table {
 void PrintTable(const Table& table, Format format, std::ostream& out,
                 const std::string& empty_text = "(none)");
 
-// The number of terminal columns `s` takes: UTF-8 code points, East Asian
-// wide characters (Hangul, CJK, fullwidth forms) counted twice.
+// The number of terminal columns `s` takes, as utf8proc's character widths
+// sum it: East Asian wide characters (Hangul, CJK, fullwidth forms) count
+// twice, combining marks and control characters not at all; each byte of
+// invalid UTF-8 counts once.
 int DisplayWidth(const std::string& s);
 
 // "4h 44m 0s", "2d 3h 0m 10s", "59m 2s", "12s", "-1h 2m 0s"; fractions of

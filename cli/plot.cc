@@ -1,5 +1,7 @@
 #include "cli/plot.h"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -117,49 +119,38 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
-// Whether the code point is drawn about one em wide (CJK, Hangul, fullwidth).
-bool IsWide(uint32_t cp) {
-  return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-         (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-         (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-         (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000;
-}
-
-// About how wide `text` is drawn at `font_size` px in a sans-serif font.
+// About how wide `text` is drawn at `font_size` px in a sans-serif font:
+// what utf8proc counts as a wide character (CJK, Hangul, fullwidth forms)
+// and the em dash one em, a combining mark nothing, Latin letters by shape.
 double TextWidth(std::string_view text, double font_size) {
-  std::string s = Sanitize(text);
+  const std::string s = Sanitize(text);  // Valid UTF-8 from here on.
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  const auto size = static_cast<utf8proc_ssize_t>(s.size());
   double ems = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80             ? 1
-              : (c & 0xE0) == 0xC0 ? 2
-              : (c & 0xF0) == 0xE0 ? 3
-                                   : 4;
-    uint32_t cp = len == 1   ? c
-                  : len == 2 ? c & 0x1F
-                  : len == 3 ? c & 0x0F
-                             : c & 0x07;
-    for (int k = 1; k < len && i + k < s.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    if (IsWide(cp) || cp == 0x2014) {
+  for (utf8proc_ssize_t i = 0; i < size;) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t len = std::max<utf8proc_ssize_t>(
+        1, utf8proc_iterate(bytes + i, size - i, &cp));
+    i += len;
+    const int columns = utf8proc_charwidth(cp);
+    if (columns >= 2 || cp == 0x2014) {
       ems += 1.0;
-    } else if (c == 'm') {
+    } else if (columns == 0) {
+      continue;
+    } else if (cp == 'm') {
       ems += 0.98;
-    } else if (c == 'w' || c == 'M' || c == 'W') {
+    } else if (cp == 'w' || cp == 'M' || cp == 'W') {
       ems += 0.84;
-    } else if (c == ' ' || c == 'i' || c == 'l' || c == 'j' || c == 't' ||
-               c == 'f' || c == 'r' || c == '.' || c == ',' || c == '\'') {
+    } else if (cp == ' ' || cp == 'i' || cp == 'l' || cp == 'j' || cp == 't' ||
+               cp == 'f' || cp == 'r' || cp == '.' || cp == ',' || cp == '\'') {
       ems += 0.36;
-    } else if (c >= 'A' && c <= 'Z') {
+    } else if (cp >= 'A' && cp <= 'Z') {
       ems += 0.72;
-    } else if (c >= '0' && c <= '9') {
+    } else if (cp >= '0' && cp <= '9') {
       ems += 0.64;
     } else {
       ems += 0.6;
     }
-    i += len;
   }
   return ems * font_size;
 }

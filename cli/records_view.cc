@@ -17,7 +17,7 @@ std::string ThresholdText(int position, int regions, bool custom_regions) {
 
 std::string FormatSecondsExact(const google::protobuf::Duration& d) {
   if (d.nanos() == 0) return absl::StrCat(d.seconds(), " s");
-  return absl::StrCat(Json(DurationSeconds(d)).ToCell(), " s");
+  return absl::StrCat(JsonCell(DurationSeconds(d)), " s");
 }
 
 std::string RecordTitle(const records::v1::RecordKey& key) {
@@ -48,14 +48,14 @@ std::string RecordTitle(const records::v1::RecordKey& key) {
 }
 
 Json RecordJson(const records::v1::RecordKey& key) {
-  Json j = Json::Object();
-  j.Set("chart", ChartName(key.chart()));
-  j.Set("metric", MetricName(key.metric()));
-  j.Set("position", key.threshold().has_position()
-                        ? key.threshold().position().max_position()
-                        : 1);
-  j.Set("regions", key.min_regions());
-  j.Set("category", CategoryName(key.category()));
+  Json j = Json::object();
+  j["chart"] = ChartName(key.chart());
+  j["metric"] = MetricName(key.metric());
+  j["position"] = key.threshold().has_position()
+                      ? key.threshold().position().max_position()
+                      : 1;
+  j["regions"] = key.min_regions();
+  j["category"] = CategoryName(key.category());
   return j;
 }
 
@@ -155,13 +155,13 @@ Table CrossingsTable(const records::v1::GetTimeToThresholdResponse& r) {
 Json TttJson(const records::v1::GetTimeToThresholdResponse& r,
              const std::string& chart, int position, int regions) {
   Json j = TttTable(r, chart, position, regions).RowJson(0);
-  Json track = Json::Object();
-  track.Set("track_id", r.track().track_id());
-  track.Set("title", r.track().title());
-  track.Set("artists", r.track().artists());
-  track.Set("release_time", FormatTime(r.track().release_time()));
-  j.Set("track", track);
-  j.Set("crossings", CrossingsTable(r).ToJson());
+  Json track = Json::object();
+  track["track_id"] = r.track().track_id();
+  track["title"] = r.track().title();
+  track["artists"] = r.track().artists();
+  track["release_time"] = FormatTime(r.track().release_time());
+  j["track"] = track;
+  j["crossings"] = CrossingsTable(r).ToJson();
   return j;
 }
 

@@ -49,21 +49,31 @@ TEST(TimeTest, FormatsAndParses) {
 }
 
 TEST(JsonTest, DumpsValidJson) {
-  Json j = Json::Object();
-  j.Set("s", "a \"quoted\"\n\\ \x01");
-  j.Set("i", int64_t{17040});
-  j.Set("d", 4.5);
-  j.Set("b", true);
-  j.Set("n", Json());
-  j.Set("a", Json::Array().Push(1).Push("x"));
-  j.Set("e", Json::Array());
-  j.Set("i", 1);  // replaces, keeps the place
-  EXPECT_EQ(j.Dump(false),
+  Json j = Json::object();
+  j["s"] = "a \"quoted\"\n\\ \x01";
+  j["i"] = int64_t{17040};
+  j["d"] = 4.5;
+  j["b"] = true;
+  j["n"] = Json();
+  j["a"] = Json::array({1, "x"});
+  j["e"] = Json::array();
+  j["i"] = 1;  // replaces, keeps the place
+  EXPECT_EQ(DumpJson(j, false),
             "{\"s\":\"a \\\"quoted\\\"\\n\\\\ \\u0001\",\"i\":1,\"d\":4.5,"
             "\"b\":true,\"n\":null,\"a\":[1,\"x\"],\"e\":[]}");
-  EXPECT_EQ(Json::Object().Dump(), "{}");
-  EXPECT_EQ(Json::Array().Push(Json::Object().Set("k", 2)).Dump(),
-            "[\n  {\n    \"k\": 2\n  }\n]");
+  EXPECT_EQ(DumpJson(Json::object()), "{}");
+  Json k = Json::object();
+  k["k"] = 2;
+  EXPECT_EQ(DumpJson(Json::array({k})), "[\n  {\n    \"k\": 2\n  }\n]");
+}
+
+TEST(JsonTest, WritesWholeNumbersAsIntegersAndTextAsUtf8) {
+  EXPECT_EQ(DumpJson(17040.0), "17040");
+  EXPECT_EQ(DumpJson(-0.0), "0");
+  EXPECT_EQ(DumpJson(0.25), "0.25");
+  EXPECT_EQ(JsonCell(17040.5), "17040.5");
+  EXPECT_EQ(DumpJson("하성운 / Beyoncé"), "\"하성운 / Beyoncé\"");
+  EXPECT_EQ(DumpJson("bad \xff byte"), "\"bad \xEF\xBF\xBD byte\"");
 }
 
 TEST(JsonTest, ProtoToJsonKeepsFieldNames) {
@@ -71,7 +81,7 @@ TEST(JsonTest, ProtoToJsonKeepsFieldNames) {
   t.set_track_id("with-you");
   t.set_title("With You");
   *t.mutable_release_time() = TimeUtil::SecondsToTimestamp(1650812400);
-  EXPECT_EQ(ProtoToJson(t).Dump(false),
+  EXPECT_EQ(DumpJson(ProtoToJson(t), false),
             "{\"release_time\":\"2022-04-24T15:00:00Z\",\"title\":\"With "
             "You\",\"track_id\":\"with-you\"}");
 }
@@ -115,11 +125,11 @@ TEST(TableTest, CsvHasHeaderAndQuotedRows) {
 TEST(TableTest, JsonIsAnArrayOfObjects) {
   std::ostringstream out;
   PrintTable(Sample(), Format::kJson, out);
-  EXPECT_EQ(Sample().ToJson().Dump(false),
+  EXPECT_EQ(DumpJson(Sample().ToJson(), false),
             "[{\"rank\":1,\"id\":\"yours\",\"title\":\"Yours\",\"value\":82},"
             "{\"rank\":10,\"id\":\"x\",\"title\":\"하성운, \\\"A\\\"\","
             "\"value\":7}]");
-  EXPECT_EQ(out.str(), Sample().ToJson().Dump() + "\n");
+  EXPECT_EQ(out.str(), DumpJson(Sample().ToJson()) + "\n");
 }
 
 TEST(TableTest, EmptyTextSaysSo) {
@@ -218,7 +228,7 @@ records::v1::GetTimeToThresholdResponse WithYou() {
 TEST(RecordsViewTest, Ttt) {
   const auto r = WithYou();
   Json j = TttJson(r, "itunes/top-songs", 1, 3);
-  const std::string text = j.Dump(false);
+  const std::string text = DumpJson(j, false);
   EXPECT_NE(text.find("\"seconds\":17040"), std::string::npos) << text;
   EXPECT_NE(text.find("\"duration\":\"4h 44m 0s\""), std::string::npos);
   EXPECT_NE(text.find("\"completing_region\":\"es\""), std::string::npos);
@@ -226,7 +236,7 @@ TEST(RecordsViewTest, Ttt) {
             std::string::npos);
   Table crossings = CrossingsTable(r);
   ASSERT_EQ(crossings.rows.size(), 3u);
-  EXPECT_EQ(crossings.rows[2][2].ToCell(), "es");
+  EXPECT_EQ(JsonCell(crossings.rows[2][2]), "es");
   EXPECT_EQ(ThresholdText(1, 100, false), "#1 in 100 countries");
   EXPECT_EQ(ThresholdText(10, 1, false), "top 10 in 1 country");
   EXPECT_EQ(ThresholdText(1, 2, true), "#1 in 2 regions");
@@ -255,7 +265,7 @@ TEST(RecordsViewTest, EventLine) {
             "4h 44m 0s, beating Dynamite (BTS) 7h 58m 0s; snapshot  "
             " [backfilled]");
   Json j = EventJson(e);
-  EXPECT_NE(j.Dump(false).find("\"previous_seconds\":28680"),
+  EXPECT_NE(DumpJson(j, false).find("\"previous_seconds\":28680"),
             std::string::npos);
 }
 

@@ -15,8 +15,11 @@ namespace hitclock::records::sim {
 // with 3 or 6 fractional digits only when the instant has a fraction.
 std::string FormatTimestamp(int64_t micros);
 
-// Parses `YYYY-MM-DDTHH:MM:SS[.f]Z` (or a `+hh:mm` offset) into microseconds
-// since the epoch. Returns false when `text` is not such a timestamp.
+// Parses an RFC 3339 timestamp, `YYYY-MM-DDTHH:MM:SS[.f]Z` or with a `+hh:mm`
+// offset, as `absl::RFC3339_full` reads it, into microseconds since the epoch
+// (a fraction beyond the microsecond is taken towards the past). Returns
+// false when `text` is not such a timestamp (or names a day the month does
+// not have).
 bool ParseTimestamp(std::string_view text, int64_t* micros);
 
 // Appends `text` to `out` as a JSON string literal (quotes included).
