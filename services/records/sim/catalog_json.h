@@ -1,3 +1,6 @@
+// The simulator's companion catalog: the artists and tracks a generated
+// stream names, written as the catalog import document (one resource per
+// line) so that a stream and its catalog load together.
 #ifndef HITCLOCK_SERVICES_RECORDS_SIM_CATALOG_JSON_H_
 #define HITCLOCK_SERVICES_RECORDS_SIM_CATALOG_JSON_H_
 

@@ -1,3 +1,5 @@
+// The demo scenario: the deterministic snapshot stream and catalog behind
+// `docker compose up` and the SEED-FACTS figures (With You, Dynamite, …).
 #ifndef HITCLOCK_SERVICES_RECORDS_SIM_DEMO_H_
 #define HITCLOCK_SERVICES_RECORDS_SIM_DEMO_H_
 

@@ -1,3 +1,6 @@
+// The chart generator: synthetic world-iTunes snapshot streams (regions,
+// tracks rising and falling, capture jitter) for tests and benchmarks,
+// deterministic for a seed.
 #ifndef HITCLOCK_SERVICES_RECORDS_SIM_GENERATOR_H_
 #define HITCLOCK_SERVICES_RECORDS_SIM_GENERATOR_H_
 

@@ -1,3 +1,5 @@
+// The simulator's output formats: snapshots as JSON lines (native or
+// ingest-request shaped) and CSV, and RFC 3339 instants (through abseil).
 #ifndef HITCLOCK_SERVICES_RECORDS_SIM_OUTPUT_H_
 #define HITCLOCK_SERVICES_RECORDS_SIM_OUTPUT_H_
 

@@ -1,3 +1,4 @@
+// Portable randomness for the simulator (see below).
 #ifndef HITCLOCK_SERVICES_RECORDS_SIM_RANDOM_H_
 #define HITCLOCK_SERVICES_RECORDS_SIM_RANDOM_H_
 

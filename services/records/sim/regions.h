@@ -1,3 +1,5 @@
+// The region sets the simulator draws from: the storefronts of the iTunes
+// song chart, the aggregates and the European storefronts.
 #ifndef HITCLOCK_SERVICES_RECORDS_SIM_REGIONS_H_
 #define HITCLOCK_SERVICES_RECORDS_SIM_REGIONS_H_
 

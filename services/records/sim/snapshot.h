@@ -1,3 +1,5 @@
+// The simulator's snapshot: one region's ranked chart at one capture
+// instant, before it is written in any format.
 #ifndef HITCLOCK_SERVICES_RECORDS_SIM_SNAPSHOT_H_
 #define HITCLOCK_SERVICES_RECORDS_SIM_SNAPSHOT_H_
 
