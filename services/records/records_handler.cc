@@ -113,7 +113,10 @@ std::vector<v1::AppendSnapshotsResponse> RecordsHandler::AppendBatch(
   struct Decided {
     size_t index;
     bool aggregate;
+    core::Snapshot snapshot;
     core::AppendPlan plan;
+    // What the store keeps: the snapshot as observations.
+    core::Snapshot observed;
   };
   std::vector<Decided> batch;
   absl::flat_hash_set<std::tuple<std::string, std::string, Micros>> keys;
@@ -124,7 +127,7 @@ std::vector<v1::AppendSnapshotsResponse> RecordsHandler::AppendBatch(
     std::vector<std::pair<const core::Snapshot*, bool>> puts;
     puts.reserve(batch.size());
     for (const Decided& d : batch) {
-      puts.emplace_back(&d.plan.snapshot, d.aggregate);
+      puts.emplace_back(&d.observed, d.aggregate);
     }
     if (absl::Status s = store_->PutAll(puts); !s.ok()) {
       common::LogError("snapshots not stored",
@@ -140,12 +143,12 @@ std::vector<v1::AppendSnapshotsResponse> RecordsHandler::AppendBatch(
       std::unique_lock lock(engine_mu_);
       const absl::Time now = options_.clock();
       for (const Decided& d : batch) {
-        const std::string& region = d.plan.snapshot.region;
+        const std::string& region = d.snapshot.region;
         if (d.aggregate &&
             engine_.GetRegionKind(region) != core::RegionKind::kAggregate) {
           engine_.SetRegionKind(region, core::RegionKind::kAggregate);
         }
-        const core::AppendResult result = engine_.Apply(d.plan);
+        const core::AppendResult result = engine_.Apply(d.plan, d.snapshot);
         responses[d.index].set_outcome(OutcomeProto(result.outcome));
         responses[d.index].set_observation_count(result.observation_count);
         for (const core::RecordEvent& event : result.events) {
@@ -158,7 +161,7 @@ std::vector<v1::AppendSnapshotsResponse> RecordsHandler::AppendBatch(
       std::vector<std::string> unknown;
       absl::flat_hash_set<std::string_view> asked;
       for (const Decided& d : batch) {
-        for (const auto& e : d.plan.snapshot.entries) {
+        for (const auto& e : d.observed.entries) {
           if (!facts_.HasTrack(e.track_id) && asked.insert(e.track_id).second) {
             unknown.push_back(e.track_id);
           }
@@ -205,7 +208,10 @@ std::vector<v1::AppendSnapshotsResponse> RecordsHandler::AppendBatch(
       continue;
     }
     keys.insert(std::move(key));
-    batch.push_back(Decided{i, in->aggregate, *std::move(plan)});
+    core::Snapshot observed =
+        core::ObservedSnapshot(engine_.state(), *plan, in->snapshot);
+    batch.push_back(Decided{i, in->aggregate, std::move(in->snapshot),
+                            *std::move(plan), std::move(observed)});
   }
   if (planning.owns_lock()) planning.unlock();
   flush();

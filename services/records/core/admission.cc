@@ -75,30 +75,39 @@ absl::StatusOr<AppendPlan> PlanAppend(const EngineState& state,
   }
 
   // Observations: each track at its best position. Known tracks by number,
-  // new ones by id.
-  std::vector<std::pair<uint32_t, int>> known;
-  std::vector<std::pair<std::string_view, int>> fresh;
-  known.reserve(snapshot.entries.size());
-  for (const SnapshotEntry& e : snapshot.entries) {
+  // new ones by entry.
+  AppendPlan plan;
+  plan.known.reserve(snapshot.entries.size());
+  for (uint32_t i = 0; i < snapshot.entries.size(); ++i) {
+    const SnapshotEntry& e = snapshot.entries[i];
     if (std::optional<uint32_t> t = state.tracks.Find(e.track_id)) {
-      known.emplace_back(*t, e.position);
+      plan.known.emplace_back(*t, e.position);
     } else {
-      fresh.emplace_back(e.track_id, e.position);
+      plan.fresh.emplace_back(i, e.position);
     }
   }
-  auto best_first = [](auto& list) {
-    std::sort(list.begin(), list.end());
-    list.erase(std::unique(list.begin(), list.end(),
-                           [](const auto& a, const auto& b) {
-                             return a.first == b.first;
-                           }),
-               list.end());
-  };
-  best_first(known);
-  best_first(fresh);
-
-  AppendPlan plan;
-  plan.observation_count = static_cast<int>(known.size() + fresh.size());
+  std::sort(plan.known.begin(), plan.known.end());
+  plan.known.erase(std::unique(plan.known.begin(), plan.known.end(),
+                               [](const auto& a, const auto& b) {
+                                 return a.first == b.first;
+                               }),
+                   plan.known.end());
+  if (!plan.fresh.empty()) {
+    auto id = [&](const std::pair<uint32_t, int>& f) -> const std::string& {
+      return snapshot.entries[f.first].track_id;
+    };
+    std::sort(plan.fresh.begin(), plan.fresh.end(),
+              [&](const auto& a, const auto& b) {
+                return id(a) != id(b) ? id(a) < id(b) : a.second < b.second;
+              });
+    plan.fresh.erase(std::unique(plan.fresh.begin(), plan.fresh.end(),
+                                 [&](const auto& a, const auto& b) {
+                                   return id(a) == id(b);
+                                 }),
+                     plan.fresh.end());
+  }
+  plan.observation_count =
+      static_cast<int>(plan.known.size() + plan.fresh.size());
 
   // What is held under this identity decides the outcome.
   std::optional<uint32_t> chart_index = state.FindChart(snapshot.chart);
@@ -107,60 +116,52 @@ absl::StatusOr<AppendPlan> PlanAppend(const EngineState& state,
       chart_index.has_value() ? state.charts[*chart_index].get() : nullptr;
   std::optional<uint32_t> slot;
   if (chart != nullptr && region.has_value()) slot = chart->FindSlot(*region);
-  if (slot.has_value()) {
-    const RegionState& rs = chart->slots[*slot];
-    auto at = std::lower_bound(rs.captures.begin(), rs.captures.end(),
-                               snapshot.capture_time);
-    if (at != rs.captures.end() && *at == snapshot.capture_time) {
-      const std::vector<std::pair<uint32_t, int>> held =
-          chart->ObservationsAt(*slot, snapshot.capture_time);
-      const bool same_size =
-          rs.sizes[at - rs.captures.begin()] == snapshot.chart_size;
-      if (same_size && fresh.empty() && held == known) {
-        plan.outcome = AppendOutcome::kDuplicate;
-        plan.observation_count = static_cast<int>(held.size());
-        return plan;
-      }
-      const bool subset = same_size && std::includes(known.begin(), known.end(),
-                                                     held.begin(), held.end());
-      if (!subset && policy != ConflictPolicy::kReplace) {
-        return absl::AlreadyExistsError(
-            "records holds a different snapshot with this chart, region and "
-            "capture_time; set replace to overwrite it");
-      }
-      plan.outcome = subset ? AppendOutcome::kMerged : AppendOutcome::kReplaced;
-    }
+  if (!slot.has_value()) return plan;
+  const RegionState& rs = chart->slots[*slot];
+  auto at = std::lower_bound(rs.captures.begin(), rs.captures.end(),
+                             snapshot.capture_time);
+  if (at == rs.captures.end() || *at != snapshot.capture_time) return plan;
+  const std::vector<std::pair<uint32_t, int>> held =
+      chart->ObservationsAt(*slot, snapshot.capture_time);
+  const bool same_size =
+      rs.sizes[at - rs.captures.begin()] == snapshot.chart_size;
+  if (same_size && plan.fresh.empty() && held == plan.known) {
+    plan.outcome = AppendOutcome::kDuplicate;
+    plan.observation_count = static_cast<int>(held.size());
+    return plan;
   }
-
-  plan.snapshot.chart = snapshot.chart;
-  plan.snapshot.region = snapshot.region;
-  plan.snapshot.capture_time = snapshot.capture_time;
-  plan.snapshot.chart_size = snapshot.chart_size;
-  // Ordered by position: positions are distinct.
-  std::vector<std::pair<int, uint32_t>> by_position;  // (position, index)
-  by_position.reserve(plan.observation_count);
-  for (uint32_t i = 0; i < known.size(); ++i) {
-    by_position.emplace_back(known[i].second, i);
+  const bool subset =
+      same_size && std::includes(plan.known.begin(), plan.known.end(),
+                                 held.begin(), held.end());
+  if (!subset && policy != ConflictPolicy::kReplace) {
+    return absl::AlreadyExistsError(
+        "records holds a different snapshot with this chart, region and "
+        "capture_time; set replace to overwrite it");
   }
-  for (uint32_t i = 0; i < fresh.size(); ++i) {
-    by_position.emplace_back(fresh[i].second,
-                             static_cast<uint32_t>(known.size()) + i);
-  }
-  std::sort(by_position.begin(), by_position.end());
-  plan.snapshot.entries.reserve(by_position.size());
-  plan.tracks.reserve(by_position.size());
-  for (const auto& [position, i] : by_position) {
-    if (i < known.size()) {
-      plan.snapshot.entries.push_back(
-          SnapshotEntry{state.tracks.id(known[i].first), position});
-      plan.tracks.push_back(known[i].first);
-    } else {
-      plan.snapshot.entries.push_back(
-          SnapshotEntry{std::string(fresh[i - known.size()].first), position});
-      plan.tracks.push_back(kNewTrack);
-    }
-  }
+  plan.outcome = subset ? AppendOutcome::kMerged : AppendOutcome::kReplaced;
   return plan;
+}
+
+Snapshot ObservedSnapshot(const EngineState& state, const AppendPlan& plan,
+                          const Snapshot& snapshot) {
+  Snapshot out;
+  out.chart = snapshot.chart;
+  out.region = snapshot.region;
+  out.capture_time = snapshot.capture_time;
+  out.chart_size = snapshot.chart_size;
+  // Positions are distinct and within 1..K: laid out by position.
+  std::vector<const std::string*> at(snapshot.chart_size + 1, nullptr);
+  for (const auto& [track, position] : plan.known) {
+    at[position] = &state.tracks.id(track);
+  }
+  for (const auto& [entry, position] : plan.fresh) {
+    at[position] = &snapshot.entries[entry].track_id;
+  }
+  out.entries.reserve(plan.observation_count);
+  for (int p = 1; p <= snapshot.chart_size; ++p) {
+    if (at[p] != nullptr) out.entries.push_back(SnapshotEntry{*at[p], p});
+  }
+  return out;
 }
 
 }  // namespace hitclock::records::core

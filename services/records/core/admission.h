@@ -9,14 +9,15 @@
 // - a superset of the held observations, same chart size (entries resolved
 //   later): kMerged;
 // - anything else: `AlreadyExists`, or kReplaced under kReplace.
-// The caller stores the plan's snapshot, then applies the plan
-// (`ApplyPlan`) with nothing appended in between.
+// The caller stores the observed snapshot (`ObservedSnapshot`), then
+// applies the plan (`ApplyPlan`) with nothing appended in between.
 
 #ifndef HITCLOCK_SERVICES_RECORDS_CORE_ADMISSION_H_
 #define HITCLOCK_SERVICES_RECORDS_CORE_ADMISSION_H_
 
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,25 +26,29 @@
 
 namespace hitclock::records::core {
 
-// A track the engine has not seen yet.
-inline constexpr uint32_t kNewTrack = std::numeric_limits<uint32_t>::max();
-
+// A decided append of one snapshot. It names the snapshot's entries by
+// index: apply it with the same snapshot.
 struct AppendPlan {
-  // The snapshot as observations: one entry per track at its best position,
-  // ordered by position. What the store keeps.
-  Snapshot snapshot;
-  // Parallel to `snapshot.entries`: the engine's number of each track, or
-  // kNewTrack.
-  std::vector<uint32_t> tracks;
   AppendOutcome outcome = AppendOutcome::kAppended;
   // Distinct tracks the snapshot holds once applied.
   int observation_count = 0;
+  // The observations of tracks the engine knows: (track number, best
+  // position), sorted by track number.
+  std::vector<std::pair<uint32_t, int>> known;
+  // The observations of tracks new to the engine: (index of the entry in
+  // the snapshot, best position), sorted by track id.
+  std::vector<std::pair<uint32_t, int>> fresh;
 };
 
 // Validates `snapshot` and classifies it against what `state` holds.
 absl::StatusOr<AppendPlan> PlanAppend(const EngineState& state,
                                       const Snapshot& snapshot,
                                       ConflictPolicy policy);
+
+// The snapshot as observations, what the store keeps: one entry per track
+// at its best position, ordered by position.
+Snapshot ObservedSnapshot(const EngineState& state, const AppendPlan& plan,
+                          const Snapshot& snapshot);
 
 }  // namespace hitclock::records::core
 

@@ -8,9 +8,9 @@
 
 namespace hitclock::records::core {
 
-Applied ApplyPlan(EngineState& state, const AppendPlan& plan) {
+Applied ApplyPlan(EngineState& state, const AppendPlan& plan,
+                  const Snapshot& snapshot) {
   Applied out;
-  const Snapshot& snapshot = plan.snapshot;
   if (plan.outcome == AppendOutcome::kDuplicate) {
     if (std::optional<uint32_t> c = state.FindChart(snapshot.chart)) {
       const ChartState& chart = *state.charts[*c];
@@ -20,17 +20,18 @@ Applied ApplyPlan(EngineState& state, const AppendPlan& plan) {
     }
     return out;
   }
-  // Observations by track number, sorted by track.
+  // Observations by track number, sorted by track: the known ones are, and
+  // the new ones come after them (numbered since the plan).
   std::vector<std::pair<uint32_t, int>> obs;
-  obs.reserve(snapshot.entries.size());
-  for (size_t i = 0; i < snapshot.entries.size(); ++i) {
-    const uint32_t track =
-        plan.tracks[i] != kNewTrack
-            ? plan.tracks[i]
-            : state.tracks.Intern(snapshot.entries[i].track_id);
-    obs.emplace_back(track, snapshot.entries[i].position);
+  obs.reserve(plan.known.size() + plan.fresh.size());
+  obs.insert(obs.end(), plan.known.begin(), plan.known.end());
+  for (const auto& [entry, position] : plan.fresh) {
+    obs.emplace_back(state.tracks.Intern(snapshot.entries[entry].track_id),
+                     position);
   }
-  std::sort(obs.begin(), obs.end());
+  if (!std::is_sorted(obs.begin() + plan.known.size(), obs.end())) {
+    std::sort(obs.begin() + plan.known.size(), obs.end());
+  }
 
   out.chart = state.ChartIndex(snapshot.chart);
   ChartState& chart = *state.charts[out.chart];

@@ -33,9 +33,10 @@ struct Applied {
   absl::flat_hash_map<uint32_t, Touched> touched;
 };
 
-// Applies `plan` (from `PlanAppend` on the same state, nothing applied
-// since). A kDuplicate plan changes nothing.
-Applied ApplyPlan(EngineState& state, const AppendPlan& plan);
+// Applies `plan` (from `PlanAppend` of `snapshot` on the same state,
+// nothing applied since). A kDuplicate plan changes nothing.
+Applied ApplyPlan(EngineState& state, const AppendPlan& plan,
+                  const Snapshot& snapshot);
 
 // Writes one chart's histories; the unit behind `ApplyPlan` and the bulk
 // loader.

@@ -85,18 +85,19 @@ absl::StatusOr<AppendPlan> RecordsEngine::Plan(const Snapshot& snapshot,
   return PlanAppend(state_, snapshot, policy);
 }
 
-AppendResult RecordsEngine::Apply(const AppendPlan& plan) {
-  Applied applied = ApplyPlan(state_, plan);
+AppendResult RecordsEngine::Apply(const AppendPlan& plan,
+                                  const Snapshot& snapshot) {
+  Applied applied = ApplyPlan(state_, plan, snapshot);
   AppendResult result;
   result.outcome = plan.outcome;
   result.observation_count = plan.observation_count;
   result.backfilled = applied.backfilled;
   if (state_.record_events && plan.outcome != AppendOutcome::kDuplicate) {
-    book_.Update(state_, applied.chart,
-                 SnapshotKey{plan.snapshot.chart, plan.snapshot.region,
-                             plan.snapshot.capture_time},
-                 applied.backfilled, applied.all_kill_count_changed,
-                 applied.touched, result.events);
+    book_.Update(
+        state_, applied.chart,
+        SnapshotKey{snapshot.chart, snapshot.region, snapshot.capture_time},
+        applied.backfilled, applied.all_kill_count_changed, applied.touched,
+        result.events);
   }
   return result;
 }
@@ -105,7 +106,7 @@ absl::StatusOr<AppendResult> RecordsEngine::Append(const Snapshot& snapshot,
                                                    ConflictPolicy policy) {
   absl::StatusOr<AppendPlan> plan = Plan(snapshot, policy);
   if (!plan.ok()) return plan.status();
-  return Apply(*plan);
+  return Apply(*plan, snapshot);
 }
 
 void RecordsEngine::SetRecordEvents(bool enabled) {

@@ -101,9 +101,10 @@ class RecordsEngine {
   // held, unless `policy` is kReplace.
   absl::StatusOr<AppendPlan> Plan(const Snapshot& snapshot,
                                   ConflictPolicy policy) const;
-  // Carries out a plan from `Plan`, with nothing applied since: the
-  // histories, derived state, watched lineages and the record events.
-  AppendResult Apply(const AppendPlan& plan);
+  // Carries out a plan of `snapshot` from `Plan`, with nothing applied
+  // since: the histories, derived state, watched lineages and the record
+  // events.
+  AppendResult Apply(const AppendPlan& plan, const Snapshot& snapshot);
   // `Plan`, then `Apply`. Idempotent: the same snapshot again is
   // kDuplicate and changes nothing.
   absl::StatusOr<AppendResult> Append(
