@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/probe.h"
 #include "common/rpc.h"
@@ -173,8 +174,12 @@ class IngestInstance final : public common::ServiceInstance {
         handler_(*store_, committer_, &forwarder_, &catalog_, max_skew),
         service_(handler_) {
     if (!feeds.empty()) {
-      poller_ =
-          std::make_unique<Poller>(std::move(feeds), handler_, PollerOptions());
+      poller_ = std::make_unique<Poller>(
+          std::move(feeds),
+          [this](const FeedImport& feed) {
+            return handler_.ImportFeedContent(feed);
+          },
+          PollerOptions());
       handler_.set_poller(poller_.get());
       poller_->Start();
     }
