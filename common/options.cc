@@ -82,7 +82,7 @@ void AddSecondsOption(CLI::App& app, const std::string& name,
         }
         return std::string();
       },
-      "SECONDS");
+      /*validator_desc=*/"");
   app.add_option_function<double>(
          absl::StrCat("--", name),
          [value](const double& s) { *value = absl::Seconds(s); }, help)
