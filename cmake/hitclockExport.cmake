@@ -4,15 +4,16 @@
 #   target_link_libraries(my_program PRIVATE hitclock::client)
 #
 # `hitclock::client` (cli/: channels, TLS, bearer token, the three services'
-# stubs) and `hitclock::protos` (the generated C++ messages and gRPC stubs of
-# protos/) are installed as static libraries with their headers under
+# stubs), `hitclock::protos` (the gRPC stubs of protos/) and
+# `hitclock::proto_messages` (the generated C++ messages, which `protos`
+# links) are installed as static libraries with their headers under
 # include/ (`cli/client.h`, `hitclock/<service>/v1/*.pb.h`), the .proto files
 # under share/hitclock/protos, and the package files under
 # lib/cmake/hitclock. All of it is the `hitclock_dev` component, so
 #
 #   cmake --install BUILD --component hitclock_dev --prefix PREFIX
 #
-# needs only those two targets built. examples/cpp-client is a project that
+# needs only those targets built. examples/cpp-client is a project that
 # uses the installed package; tests/e2e/cpp_client_export.sh proves it.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -21,25 +22,28 @@ set(HITCLOCK_CMAKE_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/hitclock")
 
 # protos/ publishes its build directory (where the generated headers are) as
 # include path; installed, the same headers are under include/.
-get_target_property(hitclock_protos_includes hitclock_protos
-                    INTERFACE_INCLUDE_DIRECTORIES)
-set(hitclock_protos_interface_includes)
-foreach(dir IN LISTS hitclock_protos_includes)
-  if(dir MATCHES "^\\$<")
-    list(APPEND hitclock_protos_interface_includes "${dir}")
-  else()
-    list(APPEND hitclock_protos_interface_includes "$<BUILD_INTERFACE:${dir}>")
-  endif()
+foreach(target IN ITEMS hitclock_proto_messages hitclock_protos)
+  get_target_property(includes ${target} INTERFACE_INCLUDE_DIRECTORIES)
+  set(interface_includes)
+  foreach(dir IN LISTS includes)
+    if(dir MATCHES "^\\$<")
+      list(APPEND interface_includes "${dir}")
+    else()
+      list(APPEND interface_includes "$<BUILD_INTERFACE:${dir}>")
+    endif()
+  endforeach()
+  list(APPEND interface_includes
+       "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>")
+  set_property(TARGET ${target} PROPERTY INTERFACE_INCLUDE_DIRECTORIES
+                                         "${interface_includes}")
 endforeach()
-list(APPEND hitclock_protos_interface_includes
-     "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>")
-set_property(TARGET hitclock_protos PROPERTY INTERFACE_INCLUDE_DIRECTORIES
-                                             "${hitclock_protos_interface_includes}")
 
 set_target_properties(hitclock_client PROPERTIES EXPORT_NAME client)
 set_target_properties(hitclock_protos PROPERTIES EXPORT_NAME protos)
+set_target_properties(hitclock_proto_messages
+                      PROPERTIES EXPORT_NAME proto_messages)
 
-install(TARGETS hitclock_client hitclock_protos
+install(TARGETS hitclock_client hitclock_protos hitclock_proto_messages
         EXPORT hitclockTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT hitclock_dev
         INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")

@@ -1,11 +1,13 @@
 #include "common/options.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -21,6 +23,74 @@ std::string EnvName(std::string_view name) {
 }
 
 }  // namespace
+
+std::string IntListText(const std::vector<int>& values) {
+  return absl::StrJoin(values, ",");
+}
+
+std::string SecondsText(absl::Duration value) {
+  return absl::StrCat(absl::ToDoubleSeconds(value));
+}
+
+void AddStringOption(CLI::App& app, const std::string& name, std::string* value,
+                     const std::string& help) {
+  app.add_option(absl::StrCat("--", name), *value, help)
+      ->envname(EnvName(name))
+      ->default_str(*value);
+}
+
+void AddIntListOption(CLI::App& app, const std::string& name,
+                      std::vector<int>* values, int max,
+                      const std::string& help) {
+  // Each comma-separated piece is checked (and trimmed) before conversion;
+  // the callback then stores the sorted, distinct numbers.
+  CLI::Validator number(
+      [max](std::string& piece) -> std::string {
+        const std::string trimmed(absl::StripAsciiWhitespace(piece));
+        int n = 0;
+        if (!absl::SimpleAtoi(trimmed, &n) || n < 1 || n > max) {
+          return absl::StrCat("`", piece, "` is not a number from 1 to ", max);
+        }
+        piece = trimmed;
+        return std::string();
+      },
+      absl::StrCat("INT in [1 - ", max, "]"));
+  app.add_option_function<std::vector<int>>(
+         absl::StrCat("--", name),
+         [values](const std::vector<int>& parsed) {
+           std::vector<int> sorted = parsed;
+           std::sort(sorted.begin(), sorted.end());
+           sorted.erase(std::unique(sorted.begin(), sorted.end()),
+                        sorted.end());
+           *values = std::move(sorted);
+         },
+         help)
+      ->envname(EnvName(name))
+      ->delimiter(',')
+      ->check(number)
+      ->type_name("N,N,...")
+      ->default_str(IntListText(*values));
+}
+
+void AddSecondsOption(CLI::App& app, const std::string& name,
+                      absl::Duration* value, const std::string& help) {
+  CLI::Validator seconds(
+      [](std::string& text) -> std::string {
+        double s = 0;
+        if (!absl::SimpleAtod(text, &s) || !std::isfinite(s) || s < 0) {
+          return "must be a number of seconds";
+        }
+        return std::string();
+      },
+      /*validator_desc=*/"");
+  app.add_option_function<double>(
+         absl::StrCat("--", name),
+         [value](const double& s) { *value = absl::Seconds(s); }, help)
+      ->envname(EnvName(name))
+      ->check(seconds)
+      ->type_name("SECONDS")
+      ->default_str(SecondsText(*value));
+}
 
 absl::StatusOr<ServiceOptions> ParseServiceOptions(
     const ServiceDescriptor& descriptor, int argc, const char* const* argv,
@@ -92,14 +162,10 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
            absl::StrCat("Address (host:port) of the ", peer, " service"))
         ->envname(EnvName(name));
   }
-  std::map<std::string, std::string> extra_values;
-  for (const ExtraFlag& flag : descriptor.extra_flags) {
-    extra_values[flag.name] = flag.default_value;
-  }
-  for (const ExtraFlag& flag : descriptor.extra_flags) {
-    auto* option = app.add_option(absl::StrCat("--", flag.name),
-                                  extra_values[flag.name], flag.help);
-    option->envname(flag.env.empty() ? EnvName(flag.name) : flag.env);
+  std::any service_values;
+  if (descriptor.flags.defaults) {
+    service_values = descriptor.flags.defaults();
+    descriptor.flags.add(app, service_values);
   }
 
   CLI::Option* probe_option =
@@ -138,8 +204,14 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
   options.log_format =
       log_format == "json" ? LogFormat::kJson : LogFormat::kText;
   options.shutdown_timeout = absl::Seconds(shutdown_seconds);
+  if (descriptor.flags.defaults) {
+    if (absl::Status s = descriptor.flags.check(service_values); !s.ok()) {
+      return bad(std::string(s.message()));
+    }
+    options.service_fields = descriptor.flags.fields(service_values);
+    options.service = std::move(service_values);
+  }
   options.peers = std::move(peer_values);
-  options.extra = std::move(extra_values);
   if (probe_option->count() > 0) options.probe = probe;
   *exit_code = 0;
   return options;
@@ -161,9 +233,8 @@ std::string ProbeAddress(const ServiceOptions& options) {
   return listen;
 }
 
-std::vector<std::pair<std::string, std::string>> OptionsFields(
-    const ServiceOptions& options) {
-  std::vector<std::pair<std::string, std::string>> fields = {
+OptionFields OptionsFields(const ServiceOptions& options) {
+  OptionFields fields = {
       {"listen", options.listen_address},
       {"data_dir", options.data_dir},
       {"log_level", options.log_level},
@@ -179,8 +250,8 @@ std::vector<std::pair<std::string, std::string>> OptionsFields(
   for (const auto& [peer, address] : options.peers) {
     fields.emplace_back(absl::StrCat(peer, "_address"), address);
   }
-  for (const auto& [name, value] : options.extra) {
-    // Secrets never reach a log: any extra flag named like a token.
+  for (const auto& [name, value] : options.service_fields) {
+    // Secrets never reach a log: any service field named like a token.
     const bool secret = absl::StrContains(name, "token") ||
                         absl::StrContains(name, "secret") ||
                         absl::StrContains(name, "password");

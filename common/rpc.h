@@ -9,7 +9,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/status.h"
+#include "common/grpc_status.h"
 
 namespace hitclock::common {
 

@@ -99,7 +99,10 @@ absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(
   for (const Migration& migration : migrations) {
     if (migration.version <= *current) continue;
     absl::Status status = InTransaction(*db, [&]() -> absl::Status {
-      db->exec(migration.sql);
+      if (!migration.sql.empty()) db->exec(migration.sql);
+      if (migration.convert) {
+        if (absl::Status s = migration.convert(*db); !s.ok()) return s;
+      }
       SQLite::Statement insert(
           *db, "INSERT INTO schema_version (version) VALUES (?)");
       insert.bind(1, migration.version);

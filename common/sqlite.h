@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,10 +17,14 @@ namespace hitclock::common {
 
 // One schema step. Migrations are applied in increasing `version` order, each
 // in its own transaction together with its row in table `schema_version`.
-// `sql` may hold several statements.
+// `sql` may hold several statements (or be empty); `convert`, when set, runs
+// after it in the same transaction, for data SQL cannot rewrite (e.g.
+// re-encoding blobs): a non-OK status (or an exception) rolls the step back
+// and fails the open.
 struct Migration {
   int version;
   std::string sql;
+  std::function<absl::Status(SQLite::Database&)> convert = nullptr;
 };
 
 // Opens (creating the parent directory and the file if needed) the database

@@ -9,20 +9,6 @@
 
 namespace hitclock::common {
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  // absl::StatusCode and grpc::StatusCode share their numbering (both are the
-  // canonical google.rpc.Code values).
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
-}
-
-absl::Status FromGrpcStatus(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
-}
-
 absl::Status InvalidField(std::string_view field, std::string_view problem) {
   return absl::InvalidArgumentError(std::string(field) + ": " +
                                     std::string(problem));

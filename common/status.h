@@ -1,9 +1,8 @@
-// Error handling shared by every service: `absl::Status` inside, one
-// conversion to `grpc::Status` at the edge.
+// Error helpers shared by every layer: `absl::Status` inside. No gRPC here
+// (library `hitclock_base`): stores and cores may include it; the one
+// conversion to `grpc::Status` is in `common/grpc_status.h`.
 #ifndef HITCLOCK_COMMON_STATUS_H_
 #define HITCLOCK_COMMON_STATUS_H_
-
-#include <grpcpp/support/status.h>
 
 #include <exception>
 #include <string_view>
@@ -11,14 +10,6 @@
 #include "absl/status/status.h"
 
 namespace hitclock::common {
-
-// Returns the `grpc::Status` with the same code and message as `status`.
-// This is the one place where internal statuses become wire statuses.
-grpc::Status ToGrpcStatus(const absl::Status& status);
-
-// Returns the `absl::Status` with the same code and message as `status`
-// (for services that call their peers).
-absl::Status FromGrpcStatus(const grpc::Status& status);
 
 // Returns INVALID_ARGUMENT with the message "<field>: <problem>", e.g.
 // `InvalidField("track.artists[1].artist_id", "must not be empty")` gives

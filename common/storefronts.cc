@@ -175,6 +175,12 @@ constexpr bool IsSortedUnique() {
 }
 static_assert(IsSortedUnique(), "kStorefronts must be sorted by code");
 
+// The trackers' aggregates, sorted by code.
+constexpr std::array<AggregateRegion, 2> kAggregateRegions = {{
+    {"eu", "European"},
+    {"ww", "Worldwide"},
+}};
+
 }  // namespace
 
 std::span<const Storefront> Storefronts() { return kStorefronts; }
@@ -198,8 +204,18 @@ const Storefront* FindStorefront(std::string_view code) {
   return &*it;
 }
 
+std::span<const AggregateRegion> AggregateRegions() {
+  return kAggregateRegions;
+}
+
+bool IsAggregateRegion(std::string_view code) {
+  return std::any_of(
+      kAggregateRegions.begin(), kAggregateRegions.end(),
+      [code](const AggregateRegion& a) { return a.code == code; });
+}
+
 std::optional<RegionKind> RegionKindOf(std::string_view code) {
-  if (code == "ww" || code == "eu") return RegionKind::kAggregate;
+  if (IsAggregateRegion(code)) return RegionKind::kAggregate;
   if (FindStorefront(code) != nullptr) return RegionKind::kCountry;
   return std::nullopt;
 }

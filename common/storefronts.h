@@ -1,6 +1,7 @@
 // The regions a snapshot may name: Apple's storefront codes and the
-// trackers' aggregates. Pure (library `hitclock_storefronts`): the services
-// and the simulator share this one table.
+// trackers' aggregates. Pure (library `hitclock_domain`, also known as
+// `hitclock_storefronts`): the services and the simulator share this one
+// table of storefronts and this one list of aggregates.
 #ifndef HITCLOCK_COMMON_STOREFRONTS_H_
 #define HITCLOCK_COMMON_STOREFRONTS_H_
 
@@ -42,9 +43,24 @@ const Storefront* FindStorefront(std::string_view code);
 // the country set of `itunes/top-songs` (an all-kill is #1 in all of them).
 std::span<const std::string_view> ItunesSongChartCountries();
 
+// One aggregate region computed by trackers: never a country.
+struct AggregateRegion {
+  // Lowercase code, e.g. `ww`.
+  std::string_view code;
+  // What it summarizes, e.g. `Worldwide`.
+  std::string_view name;
+};
+
+// The aggregates every service knows: `ww` (worldwide) and `eu` (European),
+// sorted by code.
+std::span<const AggregateRegion> AggregateRegions();
+
+// True for the code of one of `AggregateRegions()`.
+bool IsAggregateRegion(std::string_view code);
+
 // Returns the kind of a region code: kCountry for a storefront code,
-// kAggregate for `ww` and `eu`, nullopt for anything else (codes are
-// lowercase; `US` is not a code).
+// kAggregate for one of `AggregateRegions()` (`ww`, `eu`), nullopt for anything
+// else (codes are lowercase; `US` is not a code).
 std::optional<RegionKind> RegionKindOf(std::string_view code);
 
 }  // namespace hitclock::common

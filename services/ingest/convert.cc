@@ -142,6 +142,22 @@ v1::ChartSnapshot FromCore(const core::Snapshot& s) {
   return snapshot;
 }
 
+records::v1::ResolvedSnapshot ToRecordsSnapshot(OutboxItem&& item) {
+  records::v1::ResolvedSnapshot out;
+  *out.mutable_chart() = std::move(*item.snapshot.mutable_chart());
+  *out.mutable_region() = std::move(*item.snapshot.mutable_region());
+  *out.mutable_capture_time() =
+      std::move(*item.snapshot.mutable_capture_time());
+  out.set_chart_size(item.chart_size);
+  out.mutable_entries()->Reserve(static_cast<int>(item.resolved.size()));
+  for (core::ResolvedEntry& e : item.resolved) {
+    records::v1::ResolvedEntry* r = out.add_entries();
+    r->set_position(e.position);
+    r->set_track_id(std::move(e.track_id));
+  }
+  return out;
+}
+
 absl::StatusOr<core::FeedFormat> ToCoreFormat(v1::FeedFormat format) {
   switch (format) {
     case v1::FEED_FORMAT_ITUNES_RSS_JSON:

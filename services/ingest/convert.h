@@ -1,6 +1,6 @@
 // Conversions between the wire form of a snapshot (`hitclock.ingest.v1`)
-// and the core's plain structs, and the preparation of a submission:
-// validation, normalization and fingerprint.
+// and the core's plain structs, the records form of an outbox row, and the
+// preparation of a submission: validation, normalization and fingerprint.
 #ifndef HITCLOCK_SERVICES_INGEST_CONVERT_H_
 #define HITCLOCK_SERVICES_INGEST_CONVERT_H_
 
@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
+#include "hitclock/records/v1/records.pb.h"
 #include "services/ingest/core/feed.h"
 #include "services/ingest/core/snapshot.h"
 #include "services/ingest/store/ingest_store.h"
@@ -32,6 +33,10 @@ v1::ChartSnapshot FromCore(const core::Snapshot& snapshot);
 // The core feed format of a wire one; INVALID_ARGUMENT naming `format` for
 // FEED_FORMAT_UNSPECIFIED or an unknown value.
 absl::StatusOr<core::FeedFormat> ToCoreFormat(v1::FeedFormat format);
+
+// The snapshot as records takes it (AppendSnapshots): the identity, chart
+// size and resolved entries of an outbox row, moved out of `item`.
+records::v1::ResolvedSnapshot ToRecordsSnapshot(OutboxItem&& item);
 
 // Validates `snapshot` (core rules; errors name fields under
 // `field_prefix`, e.g. `snapshot.entries[3].position`) and returns it

@@ -9,8 +9,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "common/logging.h"
-#include "common/status.h"
 #include "services/ingest/convert.h"
 
 namespace hitclock::ingest {
@@ -287,7 +287,7 @@ void Forwarder::Run() {
             {{item.outbox_seq, item.snapshot_seq}, stream->next_index++});
       }
       records::v1::AppendSnapshotsRequest request;
-      *request.mutable_snapshot() = std::move(item.resolved);
+      *request.mutable_snapshot() = ToRecordsSnapshot(std::move(item));
       request.set_replace(item.replace);
       if (!stream->rw->Write(request)) {
         std::lock_guard<std::mutex> lock(mu_);
@@ -352,7 +352,7 @@ absl::Status Forwarder::ResolveItems(std::vector<OutboxItem>& items) {
       offset += n;
       updates.push_back(std::move(u));
     }
-    std::vector<std::optional<records::v1::ResolvedSnapshot>> resolved;
+    std::vector<std::optional<std::vector<core::ResolvedEntry>>> resolved;
     if (absl::Status s = store_.SaveResolutions(updates, &resolved); !s.ok()) {
       common::LogError("cannot save resolutions", {{"error", s.ToString()}});
       return s;
@@ -363,8 +363,7 @@ absl::Status Forwarder::ResolveItems(std::vector<OutboxItem>& items) {
         dropped[batch[k]] = true;  // replaced meanwhile: its new row follows
         continue;
       }
-      *item.resolved.mutable_entries() =
-          std::move(*resolved[k]->mutable_entries());
+      item.resolved = *std::move(resolved[k]);
       item.needs_resolution = false;
     }
   }

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
 #include "services/ingest/core/snapshot.h"
+#include "services/ingest/feed_import.h"
 #include "services/ingest/forwarder.h"
 #include "services/ingest/group_committer.h"
 #include "services/ingest/store/ingest_store.h"
@@ -21,16 +22,6 @@ class Poller;
 
 // Most entries one RetryResolution call re-resolves.
 inline constexpr int kMaxRetryEntries = 200000;
-
-// One feed to import: ImportFeed's request, or what the poller fetched.
-struct FeedImport {
-  v1::FeedFormat format = v1::FEED_FORMAT_UNSPECIFIED;
-  std::string_view content;
-  core::ImportOptions options;
-  bool replace = false;
-  v1::SnapshotOrigin origin = v1::SNAPSHOT_ORIGIN_IMPORT_FEED;
-  std::string feed_source_id;
-};
 
 // One method per RPC; each returns the response or the status to send.
 // Thread-safe.
@@ -64,7 +55,8 @@ class IngestHandler {
   absl::StatusOr<v1::GetForwarderStatusResponse> GetForwarderStatus(
       const v1::GetForwarderStatusRequest& request);
 
-  // Parses, validates and commits one feed (ImportFeed and the poller).
+  // Parses, validates and commits one feed (ImportFeed, and the poller
+  // through a `FeedImporter`).
   absl::StatusOr<v1::ImportFeedResponse> ImportFeedContent(
       const FeedImport& feed);
 

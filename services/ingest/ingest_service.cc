@@ -1,6 +1,5 @@
 #include "services/ingest/ingest_service.h"
 
-#include <cmath>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -8,8 +7,8 @@
 #include <sstream>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/probe.h"
 #include "common/rpc.h"
@@ -173,8 +172,12 @@ class IngestInstance final : public common::ServiceInstance {
         handler_(*store_, committer_, &forwarder_, &catalog_, max_skew),
         service_(handler_) {
     if (!feeds.empty()) {
-      poller_ =
-          std::make_unique<Poller>(std::move(feeds), handler_, PollerOptions());
+      poller_ = std::make_unique<Poller>(
+          std::move(feeds),
+          [this](const FeedImport& feed) {
+            return handler_.ImportFeedContent(feed);
+          },
+          PollerOptions());
       handler_.set_poller(poller_.get());
       poller_->Start();
     }
@@ -200,20 +203,31 @@ class IngestInstance final : public common::ServiceInstance {
   std::unique_ptr<Poller> poller_;
 };
 
-// The value of extra flag `name` in seconds; `fallback` when absent (an
-// options struct built by hand, as in tests).
-absl::StatusOr<absl::Duration> SecondsFlag(const common::ServiceOptions& o,
-                                           const std::string& name,
-                                           absl::Duration fallback) {
-  auto it = o.extra.find(name);
-  if (it == o.extra.end()) return fallback;
-  double seconds = 0;
-  if (!absl::SimpleAtod(it->second, &seconds) || !std::isfinite(seconds) ||
-      seconds < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", name, ": must be a number of seconds"));
-  }
-  return absl::Seconds(seconds);
+common::ServiceFlags IngestFlags() {
+  return common::MakeServiceFlags<IngestOptions>(
+      [](CLI::App& app, IngestOptions& o) {
+        common::AddStringOption(
+            app, "peer-token", &o.peer_token,
+            "Bearer token sent to the catalog and records services (default: "
+            "--auth-token)");
+        common::AddStringOption(app, "feeds", &o.feeds,
+                                "File listing the feed URLs to poll (see "
+                                "services/ingest/FEEDS.md); empty: no polling");
+        common::AddSecondsOption(
+            app, "max-skew", &o.max_skew,
+            "Seconds a capture_time may be ahead of the server's clock");
+        common::AddSecondsOption(
+            app, "forward-max-backoff", &o.forward_max_backoff,
+            "Longest wait, in seconds, between retries of a failed call to "
+            "the catalog or records");
+      },
+      [](const IngestOptions& o) -> common::OptionFields {
+        return {{"peer_token", o.peer_token.empty() ? "" : "***"},
+                {"feeds", o.feeds},
+                {"max_skew", common::SecondsText(o.max_skew)},
+                {"forward_max_backoff",
+                 common::SecondsText(o.forward_max_backoff)}};
+      });
 }
 
 }  // namespace
@@ -301,41 +315,20 @@ common::ServiceDescriptor IngestDescriptor() {
                     "/hitclock.ingest.v1.IngestService/ListUnresolved",
                     "/hitclock.ingest.v1.IngestService/ListFeedSources",
                     "/hitclock.ingest.v1.IngestService/GetForwarderStatus"};
-  d.extra_flags = {
-      {"peer-token", "HITCLOCK_PEER_TOKEN",
-       "Bearer token sent to the catalog and records services (default: "
-       "--auth-token)",
-       ""},
-      {"feeds", "HITCLOCK_FEEDS",
-       "File listing the feed URLs to poll (see services/ingest/FEEDS.md); "
-       "empty: no polling",
-       ""},
-      {"max-skew", "HITCLOCK_MAX_SKEW",
-       "Seconds a capture_time may be ahead of the server's clock", "300"},
-      {"forward-max-backoff", "HITCLOCK_FORWARD_MAX_BACKOFF",
-       "Longest wait, in seconds, between retries of a failed call to the "
-       "catalog or records",
-       "10"},
-  };
+  d.flags = IngestFlags();
   return d;
 }
 
 absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateIngestInstance(
     const common::ServiceOptions& options) {
-  absl::StatusOr<absl::Duration> max_skew =
-      SecondsFlag(options, "max-skew", absl::Minutes(5));
-  if (!max_skew.ok()) return max_skew.status();
-  absl::StatusOr<absl::Duration> max_backoff =
-      SecondsFlag(options, "forward-max-backoff", absl::Seconds(10));
-  if (!max_backoff.ok()) return max_backoff.status();
+  const auto ingest = common::ServiceOptionsOr<IngestOptions>(options);
 
   std::vector<FeedSourceConfig> feeds;
-  if (auto it = options.extra.find("feeds");
-      it != options.extra.end() && !it->second.empty()) {
-    std::ifstream in(it->second);
+  if (!ingest.feeds.empty()) {
+    std::ifstream in(ingest.feeds);
     if (!in) {
       return absl::FailedPreconditionError(
-          absl::StrCat("--feeds: cannot read ", it->second));
+          absl::StrCat("--feeds: cannot read ", ingest.feeds));
     }
     std::stringstream text;
     text << in.rdbuf();
@@ -343,7 +336,7 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateIngestInstance(
         ParseFeedsFile(text.str());
     if (!parsed.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "--feeds ", it->second, ": ", parsed.status().message()));
+          "--feeds ", ingest.feeds, ": ", parsed.status().message()));
     }
     feeds = *std::move(parsed);
   }
@@ -355,12 +348,10 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateIngestInstance(
   if (auto it = options.peers.find("records"); it != options.peers.end()) {
     forwarder.records_address = it->second;
   }
-  auto token = options.extra.find("peer-token");
-  forwarder.token = token != options.extra.end() && !token->second.empty()
-                        ? token->second
-                        : options.auth_token;
+  forwarder.token =
+      ingest.peer_token.empty() ? options.auth_token : ingest.peer_token;
   forwarder.tls = common::ClientTlsFor(options);
-  forwarder.max_backoff = *max_backoff;
+  forwarder.max_backoff = ingest.forward_max_backoff;
   forwarder.initial_backoff =
       std::min(forwarder.initial_backoff, forwarder.max_backoff);
 
@@ -368,7 +359,7 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateIngestInstance(
       (std::filesystem::path(options.data_dir) / "ingest.db").string());
   if (!store.ok()) return store.status();
   return std::unique_ptr<common::ServiceInstance>(new IngestInstance(
-      *std::move(store), forwarder, *max_skew, std::move(feeds)));
+      *std::move(store), forwarder, ingest.max_skew, std::move(feeds)));
 }
 
 }  // namespace hitclock::ingest

@@ -3,8 +3,10 @@
 #define HITCLOCK_SERVICES_INGEST_INGEST_SERVICE_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/options.h"
 #include "common/server.h"
 #include "hitclock/ingest/v1/ingest.grpc.pb.h"
@@ -68,10 +70,27 @@ class IngestService final : public v1::IngestService::CallbackService {
   IngestHandler& handler_;
 };
 
+// Ingest's own options, parsed by the runtime (`IngestDescriptor().flags`)
+// and read by `CreateIngestInstance` from `ServiceOptions::service` (the
+// defaults below when it holds none). Each has a `HITCLOCK_*` environment
+// fallback.
+struct IngestOptions {
+  // --peer-token: bearer token sent to the catalog and records ("": use
+  // --auth-token).
+  std::string peer_token;
+  // --feeds: the file of feed URLs to poll (services/ingest/FEEDS.md); "":
+  // no polling.
+  std::string feeds;
+  // --max-skew: how far a capture_time may be ahead of the server's clock.
+  absl::Duration max_skew = absl::Minutes(5);
+  // --forward-max-backoff: the longest wait between retries of a failed
+  // call to the catalog or records.
+  absl::Duration forward_max_backoff = absl::Seconds(10);
+};
+
 // Ingest as the runtime sees it: name, port 50053, the read methods, the
 // peers `catalog` and `records` (`--catalog-address`, `--records-address`)
-// and the extra flags `--peer-token`, `--feeds`, `--max-skew` and
-// `--forward-max-backoff`.
+// and its own options (`IngestOptions`).
 common::ServiceDescriptor IngestDescriptor();
 
 // Opens `<data_dir>/ingest.db`, starts the group committer, the forwarder

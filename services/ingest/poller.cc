@@ -13,12 +13,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/chart_id.h"
 #include "common/logging.h"
 #include "common/page_token.h"
 #include "common/status.h"
 #include "services/ingest/convert.h"
 #include "services/ingest/core/storefronts.h"
-#include "services/ingest/ingest_handler.h"
 #include "services/ingest/store/ingest_store.h"
 
 namespace hitclock::ingest {
@@ -142,7 +142,7 @@ absl::StatusOr<std::vector<FeedSourceConfig>> ParseFeedsFile(
       const absl::string_view value = words[i].substr(eq + 1);
       if (key == "chart") {
         source.chart = std::string(value);
-        if (source.chart.find('/') == std::string::npos) {
+        if (!common::ParseChartName(source.chart, "chart").ok()) {
           return bad("chart must be provider/list, e.g. itunes/top-songs");
         }
       } else if (key == "region") {
@@ -178,9 +178,9 @@ struct Poller::Source {
   std::mutex poll_mu;    // one poll of this source at a time
 };
 
-Poller::Poller(std::vector<FeedSourceConfig> sources, IngestHandler& handler,
+Poller::Poller(std::vector<FeedSourceConfig> sources, FeedImporter import,
                PollerOptions options)
-    : handler_(handler), options_(options) {
+    : import_(std::move(import)), options_(options) {
   std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   const absl::Time now = absl::Now();
   for (auto& config : sources) {
@@ -373,8 +373,7 @@ v1::PollFeedSourceResponse Poller::Poll(Source& source) {
       feed.options.source_url = source.config.url;
       feed.origin = v1::SNAPSHOT_ORIGIN_POLL;
       feed.feed_source_id = source.config.id;
-      absl::StatusOr<v1::ImportFeedResponse> imported =
-          handler_.ImportFeedContent(feed);
+      absl::StatusOr<v1::ImportFeedResponse> imported = import_(feed);
       if (!imported.ok()) {
         error = imported.status().ToString();
       } else {

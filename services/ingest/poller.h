@@ -16,10 +16,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
+#include "services/ingest/feed_import.h"
 
 namespace hitclock::ingest {
-
-class IngestHandler;
 
 // One configured feed source (a line of the `--feeds` file).
 struct FeedSourceConfig {
@@ -53,10 +52,12 @@ struct PollerOptions {
   bool schedule = true;
 };
 
-// The sources and their polling state. Thread-safe.
+// The sources and their polling state. Thread-safe. What a poll fetches
+// goes to `import` (the handler's `ImportFeedContent` in the service): the
+// poller knows nothing else of the handler.
 class Poller {
  public:
-  Poller(std::vector<FeedSourceConfig> sources, IngestHandler& handler,
+  Poller(std::vector<FeedSourceConfig> sources, FeedImporter import,
          PollerOptions options);
   ~Poller();  // Stop()
 
@@ -75,7 +76,7 @@ class Poller {
   v1::PollFeedSourceResponse Poll(Source& source);
   void Run();
 
-  IngestHandler& handler_;
+  const FeedImporter import_;
   const PollerOptions options_;
   std::mutex mu_;  // guards the sources' state
   std::condition_variable cv_;

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/grpc_status.h"
 #include "common/logging.h"
-#include "common/status.h"
 
 namespace hitclock::records {
 namespace {

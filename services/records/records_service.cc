@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/probe.h"
 #include "common/rpc.h"
@@ -296,35 +297,29 @@ class RecordsInstance final : public common::ServiceInstance {
   RecordsService service_;
 };
 
-absl::StatusOr<std::vector<int>> ParseInts(const std::string& text,
-                                           const std::string& flag, int max) {
-  std::vector<int> values;
-  for (absl::string_view part :
-       absl::StrSplit(absl::string_view(text.data(), text.size()), ',',
-                      absl::SkipWhitespace())) {
-    int value = 0;
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(part), &value) ||
-        value < 1 || value > max) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", flag, ": `", std::string(part.data(), part.size()),
-                       "` is not a number from 1 to ", max));
-    }
-    values.push_back(value);
-  }
-  if (values.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": give at least one number"));
-  }
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  return values;
-}
+// The records service's own options (`--milestones`, `--watched-positions`).
+struct RecordsOptions {
+  std::vector<int> milestones = {10, 25, 50, 75, 100, 110};
+  std::vector<int> watched_positions = {1};
+};
 
-std::string ExtraValue(const common::ServiceOptions& options,
-                       const std::string& name, const std::string& fallback) {
-  auto it = options.extra.find(name);
-  return it == options.extra.end() || it->second.empty() ? fallback
-                                                         : it->second;
+common::ServiceFlags RecordsFlags() {
+  return common::MakeServiceFlags<RecordsOptions>(
+      [](CLI::App& app, RecordsOptions& o) {
+        common::AddIntListOption(
+            app, "milestones", &o.milestones, 100000,
+            "the N of the watched 'fastest to N regions' records, "
+            "comma-separated");
+        common::AddIntListOption(
+            app, "watched-positions", &o.watched_positions, kMaxChartSize,
+            "the position thresholds P kept up to date and watched for "
+            "record events, comma-separated");
+      },
+      [](const RecordsOptions& o) -> common::OptionFields {
+        return {
+            {"milestones", common::IntListText(o.milestones)},
+            {"watched_positions", common::IntListText(o.watched_positions)}};
+      });
 }
 
 }  // namespace
@@ -412,33 +407,16 @@ common::ServiceDescriptor RecordsDescriptor() {
                     "/hitclock.records.v1.RecordsService/ListLeaderboard",
                     "/hitclock.records.v1.RecordsService/GetRecordLineage",
                     "/hitclock.records.v1.RecordsService/WatchRecordEvents"};
-  d.extra_flags = {
-      {.name = "milestones",
-       .env = "HITCLOCK_MILESTONES",
-       .help = "the N of the watched 'fastest to N regions' records, "
-               "comma-separated",
-       .default_value = "10,25,50,75,100,110"},
-      {.name = "watched-positions",
-       .env = "HITCLOCK_WATCHED_POSITIONS",
-       .help = "the position thresholds P kept up to date and watched for "
-               "record events, comma-separated",
-       .default_value = "1"},
-  };
+  d.flags = RecordsFlags();
   return d;
 }
 
 absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
     const common::ServiceOptions& options) {
   HandlerOptions handler_options;
-  auto milestones =
-      ParseInts(ExtraValue(options, "milestones", "10,25,50,75,100,110"),
-                "milestones", 100000);
-  if (!milestones.ok()) return milestones.status();
-  handler_options.milestones = *milestones;
-  auto positions = ParseInts(ExtraValue(options, "watched-positions", "1"),
-                             "watched-positions", kMaxChartSize);
-  if (!positions.ok()) return positions.status();
-  handler_options.watched_positions = *positions;
+  const auto records = common::ServiceOptionsOr<RecordsOptions>(options);
+  handler_options.milestones = records.milestones;
+  handler_options.watched_positions = records.watched_positions;
 
   auto store = RecordsStore::Open(
       (std::filesystem::path(options.data_dir) / "records.db").string());

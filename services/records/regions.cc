@@ -9,7 +9,7 @@ bool IsStorefront(std::string_view code) {
 }
 
 bool IsKnownAggregate(std::string_view code) {
-  return code == "ww" || code == "eu";
+  return common::IsAggregateRegion(code);
 }
 
 }  // namespace hitclock::records

@@ -1,5 +1,5 @@
 // The regions records knows: Apple's storefront codes and the tracker
-// aggregates.
+// aggregates, both from the one table of `common/storefronts.h`.
 #ifndef HITCLOCK_SERVICES_RECORDS_REGIONS_H_
 #define HITCLOCK_SERVICES_RECORDS_REGIONS_H_
 
@@ -11,8 +11,8 @@ namespace hitclock::records {
 // alpha-2), whether or not the storefront has an iTunes song chart.
 bool IsStorefront(std::string_view code);
 
-// True for the aggregates trackers compute: `ww` (worldwide), `eu`
-// (European).
+// True for the aggregates trackers compute (`common::AggregateRegions()`:
+// `ww` worldwide, `eu` European).
 bool IsKnownAggregate(std::string_view code);
 
 }  // namespace hitclock::records

@@ -8,10 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
 
 namespace hitclock::common {
 namespace {
+
+// A service's own options, as a service declares them.
+struct TestOptions {
+  std::vector<int> milestones = {100, 1000};
+  absl::Duration max_skew = absl::Minutes(5);
+  std::string peer_token;
+};
 
 ServiceDescriptor Descriptor() {
   ServiceDescriptor d;
@@ -19,9 +27,29 @@ ServiceDescriptor Descriptor() {
   d.grpc_service = "hitclock.ingest.v1.IngestService";
   d.default_port = 50052;
   d.peers = {"catalog", "records"};
-  d.extra_flags = {{"milestones", "HITCLOCK_MILESTONES",
-                    "Comma-separated milestones", "100,1000"}};
+  d.flags = MakeServiceFlags<TestOptions>(
+      [](CLI::App& app, TestOptions& o) {
+        AddIntListOption(app, "milestones", &o.milestones, 100000,
+                         "Comma-separated milestones");
+        AddSecondsOption(app, "max-skew", &o.max_skew, "Seconds of skew");
+        AddStringOption(app, "peer-token", &o.peer_token, "Peer token");
+      },
+      [](const TestOptions& o) -> OptionFields {
+        return {{"milestones", IntListText(o.milestones)},
+                {"max_skew", SecondsText(o.max_skew)},
+                {"peer-token", o.peer_token}};
+      },
+      [](TestOptions& o) -> absl::Status {
+        if (o.milestones.size() > 10) {
+          return absl::InvalidArgumentError("--milestones: at most 10");
+        }
+        return absl::OkStatus();
+      });
   return d;
+}
+
+std::vector<int> Milestones(const ServiceOptions& o) {
+  return ServiceOptionsOr<TestOptions>(o).milestones;
 }
 
 class OptionsTest : public ::testing::Test {
@@ -33,7 +61,8 @@ class OptionsTest : public ::testing::Test {
       "HITCLOCK_TLS_CERT",         "HITCLOCK_TLS_KEY",
       "HITCLOCK_TLS_CA",           "HITCLOCK_TLS_SERVER_NAME",
       "HITCLOCK_SHUTDOWN_TIMEOUT", "HITCLOCK_CATALOG_ADDRESS",
-      "HITCLOCK_RECORDS_ADDRESS",  "HITCLOCK_MILESTONES"};
+      "HITCLOCK_RECORDS_ADDRESS",  "HITCLOCK_MILESTONES",
+      "HITCLOCK_MAX_SKEW",         "HITCLOCK_PEER_TOKEN"};
 
   void SetUp() override {
     for (const char* name : kEnv) unsetenv(name);
@@ -68,7 +97,8 @@ TEST_F(OptionsTest, Defaults) {
   EXPECT_EQ(o->shutdown_timeout, absl::Seconds(10));
   EXPECT_EQ(o->peers.at("catalog"), "");
   EXPECT_EQ(o->peers.at("records"), "");
-  EXPECT_EQ(o->extra.at("milestones"), "100,1000");
+  EXPECT_EQ(Milestones(*o), (std::vector<int>{100, 1000}));
+  EXPECT_EQ(ServiceOptionsOr<TestOptions>(*o).max_skew, absl::Minutes(5));
   EXPECT_FALSE(o->probe.has_value());
 }
 
@@ -92,7 +122,7 @@ TEST_F(OptionsTest, EnvironmentBeatsDefault) {
   EXPECT_TRUE(o->auth_reads);
   EXPECT_EQ(o->shutdown_timeout, absl::Milliseconds(2500));
   EXPECT_EQ(o->peers.at("catalog"), "catalog:50051");
-  EXPECT_EQ(o->extra.at("milestones"), "5");
+  EXPECT_EQ(Milestones(*o), (std::vector<int>{5}));
 }
 
 TEST_F(OptionsTest, FlagBeatsEnvironment) {
@@ -107,7 +137,7 @@ TEST_F(OptionsTest, FlagBeatsEnvironment) {
   EXPECT_EQ(o->listen_address, "127.0.0.1:8000");
   EXPECT_EQ(o->log_level, "warn");
   EXPECT_EQ(o->peers.at("catalog"), "localhost:1");
-  EXPECT_EQ(o->extra.at("milestones"), "7");
+  EXPECT_EQ(Milestones(*o), (std::vector<int>{7}));
 }
 
 TEST_F(OptionsTest, FalseEnvironmentFlag) {
@@ -126,12 +156,28 @@ TEST_F(OptionsTest, HelpDocumentsEveryOptionAndExitsZero) {
   const std::string help = testing::internal::GetCapturedStdout();
   EXPECT_FALSE(o.ok());
   EXPECT_EQ(exit_code_, 0);
-  for (const char* expected :
-       {"--listen", "HITCLOCK_LISTEN", "--data-dir", "HITCLOCK_DATA_DIR",
-        "--log-level", "--log-format", "--auth-token", "HITCLOCK_AUTH_TOKEN",
-        "--auth-reads", "--tls-cert", "--tls-key", "--shutdown-timeout",
-        "--catalog-address", "HITCLOCK_CATALOG_ADDRESS", "--records-address",
-        "--milestones", "HITCLOCK_MILESTONES", "--probe"}) {
+  for (const char* expected : {"--listen",
+                               "HITCLOCK_LISTEN",
+                               "--data-dir",
+                               "HITCLOCK_DATA_DIR",
+                               "--log-level",
+                               "--log-format",
+                               "--auth-token",
+                               "HITCLOCK_AUTH_TOKEN",
+                               "--auth-reads",
+                               "--tls-cert",
+                               "--tls-key",
+                               "--shutdown-timeout",
+                               "--catalog-address",
+                               "HITCLOCK_CATALOG_ADDRESS",
+                               "--records-address",
+                               "--milestones",
+                               "HITCLOCK_MILESTONES",
+                               "100,1000",
+                               "--max-skew",
+                               "HITCLOCK_MAX_SKEW",
+                               "--peer-token",
+                               "--probe"}) {
     EXPECT_TRUE(absl::StrContains(help, expected)) << expected << "\n" << help;
   }
 }
@@ -154,6 +200,44 @@ TEST_F(OptionsTest, BadValuesExitTwo) {
     EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument) << args[0];
     EXPECT_EQ(exit_code_, 2) << args[0];
   }
+}
+
+TEST_F(OptionsTest, ServiceOptionsAreTyped) {
+  setenv("HITCLOCK_MAX_SKEW", "0.5", 1);
+  absl::StatusOr<ServiceOptions> o =
+      Parse({"--milestones", "100, 10,25,10", "--peer-token", "p"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  const TestOptions typed = ServiceOptionsOr<TestOptions>(*o);
+  EXPECT_EQ(typed.milestones, (std::vector<int>{10, 25, 100}));
+  EXPECT_EQ(typed.max_skew, absl::Milliseconds(500));
+  EXPECT_EQ(typed.peer_token, "p");
+  // Options built by hand hold the defaults.
+  EXPECT_EQ(Milestones(ServiceOptions()), (std::vector<int>{100, 1000}));
+}
+
+TEST_F(OptionsTest, BadServiceValuesExitTwoNamingTheFlag) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"--milestones", "10,abc"},
+       "--milestones: `abc` is not a number from 1 to 100000"},
+      {{"--milestones=0"},
+       "--milestones: `0` is not a number from 1 to 100000"},
+      {{"--max-skew", "soon"}, "--max-skew: must be a number of seconds"},
+      {{"--max-skew", "-1"}, "--max-skew: must be a number of seconds"},
+      {{"--milestones", "1,2,3,4,5,6,7,8,9,10,11"}, "--milestones: at most 10"},
+  };
+  for (const auto& [args, message] : bad) {
+    absl::StatusOr<ServiceOptions> o = Parse(args);
+    ASSERT_FALSE(o.ok()) << args[0];
+    EXPECT_EQ(exit_code_, 2) << args[0];
+    EXPECT_TRUE(absl::StartsWith(o.status().message(), message)) << o.status();
+  }
+  setenv("HITCLOCK_MILESTONES", "7,x", 1);
+  absl::StatusOr<ServiceOptions> o = Parse({});
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(exit_code_, 2);
+  EXPECT_TRUE(absl::StartsWith(o.status().message(),
+                               "--milestones: `x` is not a number from 1 to"))
+      << o.status();
 }
 
 TEST_F(OptionsTest, BadEnvironmentValueExitsTwo) {
@@ -209,13 +293,15 @@ TEST_F(OptionsTest, DescriptionMasksTheToken) {
   EXPECT_TRUE(absl::StrContains(text, "catalog_address=")) << text;
 }
 
-TEST_F(OptionsTest, DescriptionMasksSecretExtraFlags) {
-  ServiceOptions options;
-  options.extra = {{"peer-token", "p33r"}, {"feeds", "feeds.txt"}};
-  const std::string text = DescribeOptions(options);
+TEST_F(OptionsTest, DescriptionShowsServiceOptionsAndMasksSecrets) {
+  absl::StatusOr<ServiceOptions> o =
+      Parse({"--peer-token", "p33r", "--milestones", "3,2"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  const std::string text = DescribeOptions(*o);
   EXPECT_FALSE(absl::StrContains(text, "p33r")) << text;
   EXPECT_TRUE(absl::StrContains(text, "peer-token=***")) << text;
-  EXPECT_TRUE(absl::StrContains(text, "feeds=feeds.txt")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "milestones=2,3")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "max_skew=300")) << text;
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 
 #include "common/probe.h"
 #include "common/rpc.h"
+#include "common/status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "testing.grpc.pb.h"
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <stdexcept>
 #include <vector>
@@ -99,6 +100,54 @@ TEST_F(SqliteTest, AFailedMigrationLeavesNothingBehind) {
   ASSERT_TRUE(db.ok()) << db.status();
   EXPECT_EQ(*SchemaVersion(**db), 2);
   EXPECT_FALSE((*db)->tableExists("half"));
+}
+
+TEST_F(SqliteTest, AConversionRunsInItsMigrationsTransaction) {
+  ASSERT_TRUE(OpenDatabase(path_, migrations_).ok());
+  migrations_.push_back(
+      {3, "ALTER TABLE artist ADD COLUMN upper TEXT;",
+       [](SQLite::Database& db) -> absl::Status {
+         SQLite::Statement read(db, "SELECT id, name FROM artist");
+         while (read.executeStep()) {
+           SQLite::Statement write(db,
+                                   "UPDATE artist SET upper = ? WHERE id = ?");
+           std::string name = read.getColumn(1).getString();
+           for (char& c : name) c = static_cast<char>(std::toupper(c));
+           write.bind(1, name);
+           write.bind(2, read.getColumn(0).getString());
+           write.exec();
+         }
+         return absl::OkStatus();
+       }});
+  absl::StatusOr<std::unique_ptr<SQLite::Database>> db =
+      OpenDatabase(path_, migrations_);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), 3);
+  EXPECT_EQ((*db)->execAndGet("SELECT upper FROM artist").getString(), "JIMIN");
+}
+
+TEST_F(SqliteTest, AFailedConversionRollsItsMigrationBack) {
+  ASSERT_TRUE(OpenDatabase(path_, migrations_).ok());
+  migrations_.push_back({3, "ALTER TABLE artist ADD COLUMN upper TEXT;",
+                         [](SQLite::Database& db) -> absl::Status {
+                           db.exec("UPDATE artist SET upper = 'X'");
+                           return absl::DataLossError("row a1 does not parse");
+                         }});
+  absl::StatusOr<std::unique_ptr<SQLite::Database>> db =
+      OpenDatabase(path_, migrations_);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(db.status().message().find("migration 3"), std::string::npos)
+      << db.status();
+  migrations_.pop_back();
+  db = OpenDatabase(path_, migrations_);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), 2);
+  EXPECT_EQ((*db)
+                ->execAndGet("SELECT COUNT(*) FROM pragma_table_info('artist')"
+                             " WHERE name = 'upper'")
+                .getInt(),
+            0);
 }
 
 TEST_F(SqliteTest, RejectsADatabaseNewerThanTheBinary) {

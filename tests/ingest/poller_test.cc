@@ -100,7 +100,9 @@ class PollerTest : public ::testing::Test {
     common::ServiceOptions options;
     options.listen_address = "127.0.0.1:0";
     options.data_dir = (dir_ / "data").string();
-    options.extra = {{"feeds", path.string()}};
+    IngestOptions ingest;
+    ingest.feeds = path.string();
+    options.service = ingest;
     auto instance = CreateIngestInstance(options);
     ASSERT_TRUE(instance.ok()) << instance.status();
     auto server = common::RunningServer::Start(IngestDescriptor(), options,

@@ -3,6 +3,7 @@
 // in-process), with auth on everywhere.
 #include <grpcpp/grpcpp.h>
 
+#include <any>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -68,14 +69,14 @@ class IngestServiceTest : public ::testing::Test {
   std::unique_ptr<common::RunningServer> Start(
       const common::ServiceDescriptor& descriptor, Factory factory,
       const std::string& name, std::map<std::string, std::string> peers,
-      std::map<std::string, std::string> extra = {}) {
+      std::any service = {}) {
     common::ServiceOptions options;
     options.listen_address = "127.0.0.1:0";
     options.data_dir = (dir_ / name).string();
     options.auth_token = kToken;
     options.shutdown_timeout = absl::Seconds(2);
     options.peers = std::move(peers);
-    options.extra = std::move(extra);
+    options.service = std::move(service);
     auto instance = factory(options);
     EXPECT_TRUE(instance.ok()) << instance.status();
     if (!instance.ok()) return nullptr;
@@ -91,7 +92,8 @@ class IngestServiceTest : public ::testing::Test {
     ingest_ = Start(
         IngestDescriptor(), CreateIngestInstance, "ingest",
         {{"catalog", catalog_->address()}, {"records", records_->address()}},
-        {{"max-skew", "3600"}, {"forward-max-backoff", "0.5"}});
+        IngestOptions{.max_skew = absl::Hours(1),
+                      .forward_max_backoff = absl::Milliseconds(500)});
     ASSERT_NE(ingest_, nullptr);
     channel_ = grpc::CreateChannel(ingest_->address(),
                                    grpc::InsecureChannelCredentials());

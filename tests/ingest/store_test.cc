@@ -3,7 +3,10 @@
 #include <filesystem>
 #include <set>
 
+#include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
 #include "gtest/gtest.h"
+#include "hitclock/records/v1/records.pb.h"
 #include "services/ingest/store/ingest_store.h"
 #include "tests/ingest/ingest_fixtures.h"
 
@@ -158,10 +161,10 @@ TEST_F(IngestStoreTest, ResolutionFeedsForwardingAndUnresolvedGroups) {
   Resolve(items[1], {2});
   items = Outbox();
   ASSERT_FALSE(items[0].needs_resolution);
-  EXPECT_EQ(items[0].resolved.chart_size(), 3);
-  ASSERT_EQ(items[0].resolved.entries_size(), 1);
-  EXPECT_EQ(items[0].resolved.entries(0).track_id(), "trk-1");
-  EXPECT_EQ(items[0].resolved.region().code(), "us");
+  EXPECT_EQ(items[0].chart_size, 3);
+  ASSERT_EQ(items[0].resolved.size(), 1u);
+  EXPECT_EQ(items[0].resolved[0], (core::ResolvedEntry{1, "trk-1"}));
+  EXPECT_EQ(items[0].snapshot.region().code(), "us");
 
   auto page = store_->ListUnresolved("", 0, 10);
   ASSERT_TRUE(page.ok()) << page.status();
@@ -196,8 +199,8 @@ TEST_F(IngestStoreTest, ResolutionFeedsForwardingAndUnresolvedGroups) {
   items = Outbox();
   ASSERT_EQ(items.size(), 2u);
   EXPECT_FALSE(items[0].replace);
-  EXPECT_EQ(items[0].resolved.entries_size(), 2);
-  EXPECT_EQ(items[1].resolved.entries_size(), 3);
+  EXPECT_EQ(items[0].resolved.size(), 2u);
+  EXPECT_EQ(items[1].resolved.size(), 3u);
   auto stored = store_->GetSnapshot(items[0].snapshot_seq, true);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->state(), v1::SNAPSHOT_STATE_RESOLVED);
@@ -210,6 +213,81 @@ TEST_F(IngestStoreTest, ResolutionFeedsForwardingAndUnresolvedGroups) {
   EXPECT_EQ(page->total_entry_count, 1);
 }
 
+// A database written before schema version 3 kept each resolution as
+// records' wire message; opening it converts every one to ingest's own form
+// and nothing resolved is lost. (The legacy bytes are made with the records
+// message itself, as the old store wrote them.)
+TEST_F(IngestStoreTest, OpeningConvertsResolutionsStoredAsRecordsMessages) {
+  ASSERT_TRUE(Put(fixtures::Snapshot("us", 0), 1).ok());
+  ASSERT_TRUE(Put(fixtures::Snapshot("gb", 0), 2).ok());
+  auto items = Outbox();
+  ASSERT_EQ(items.size(), 2u);
+  Resolve(items[0], {2});
+  const int64_t us = items[0].snapshot_seq;
+  const int64_t gb = items[1].snapshot_seq;
+  store_.reset();
+  {
+    // Back to schema version 2, with the resolution of `us` in the legacy
+    // form and an empty one for `gb`.
+    SQLite::Database db((dir_ / "ingest.db").string(), SQLite::OPEN_READWRITE);
+    records::v1::ResolvedSnapshot legacy;
+    for (int position : {3, 1}) {
+      records::v1::ResolvedEntry* e = legacy.add_entries();
+      e->set_track_id("trk-" + std::to_string(position));
+      e->set_position(position);
+    }
+    const std::string bytes = legacy.SerializeAsString();
+    SQLite::Statement put(db,
+                          "INSERT OR REPLACE INTO snapshot_resolutions(seq, "
+                          "resolved) VALUES (?, ?)");
+    put.bind(1, static_cast<int64_t>(us));
+    put.bind(2, bytes.data(), static_cast<int>(bytes.size()));
+    put.exec();
+    put.reset();
+    put.bind(1, static_cast<int64_t>(gb));
+    put.bind(2, "", 0);
+    put.exec();
+    db.exec("DELETE FROM schema_version WHERE version >= 3");
+  }
+  Open();
+  items = Outbox();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_FALSE(items[0].needs_resolution);
+  EXPECT_EQ(items[0].resolved,
+            (std::vector<core::ResolvedEntry>{{3, "trk-3"}, {1, "trk-1"}}));
+  EXPECT_EQ(items[0].chart_size, 3);
+  auto stored = store_->GetSnapshot(us, true);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->content().entries(0).track_id(), "trk-1");
+  EXPECT_EQ(stored->content().entries(2).track_id(), "trk-3");
+  stored = store_->GetSnapshot(gb, true);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  for (const auto& e : stored->content().entries()) {
+    EXPECT_EQ(e.track_id(), "");
+  }
+}
+
+TEST_F(IngestStoreTest, AResolutionThatDoesNotParseStopsTheMigration) {
+  ASSERT_TRUE(Put(fixtures::Snapshot("us", 0), 1).ok());
+  Resolve(Outbox()[0]);
+  const int64_t seq = Outbox()[0].snapshot_seq;
+  store_.reset();
+  {
+    SQLite::Database db((dir_ / "ingest.db").string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement put(
+        db, "UPDATE snapshot_resolutions SET resolved = ? WHERE seq = ?");
+    put.bind(1, "\x2a\x10", 2);  // entries: 16 bytes announced, none there
+    put.bind(2, static_cast<int64_t>(seq));
+    put.exec();
+    db.exec("DELETE FROM schema_version WHERE version >= 3");
+  }
+  auto store = IngestStore::Open((dir_ / "ingest.db").string());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(store.status().message().find(SnapshotId(seq)), std::string::npos)
+      << store.status();
+}
+
 TEST_F(IngestStoreTest, ResolutionOfAReplacedVersionIsDiscarded) {
   ASSERT_TRUE(Put(fixtures::Snapshot("us", 0), 1).ok());
   auto stale = Outbox()[0];
@@ -219,7 +297,7 @@ TEST_F(IngestStoreTest, ResolutionOfAReplacedVersionIsDiscarded) {
   u.version = stale.version;
   u.snapshot = &stale.snapshot;
   u.entries.assign(3, EntryResolution{"trk", ""});
-  std::vector<std::optional<records::v1::ResolvedSnapshot>> out;
+  std::vector<std::optional<std::vector<core::ResolvedEntry>>> out;
   ASSERT_TRUE(store_->SaveResolutions({&u, 1}, &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_FALSE(out[0].has_value());

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "common/chart_id.h"
 #include "services/ingest/core/errors.h"
 #include "services/ingest/core/time_util.h"
 #include "services/ingest/core/utf8.h"
@@ -270,9 +271,9 @@ absl::StatusOr<Snapshot> SnapshotFromFeed(const ParsedFeed& feed,
   if (chart.empty()) {
     return FieldError("chart", "required: the feed does not name its chart");
   }
-  const size_t slash = chart.find('/');
-  out.chart_provider = chart.substr(0, slash);
-  out.chart_list = slash == std::string::npos ? "" : chart.substr(slash + 1);
+  common::ChartId chart_id = common::SplitChartName(chart);
+  out.chart_provider = std::move(chart_id.provider);
+  out.chart_list = std::move(chart_id.list);
 
   if (!feed.region.empty() && !options.region_code.empty() &&
       feed.region != options.region_code) {

@@ -11,10 +11,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/chart_id.h"
 #include "common/sqlite.h"
 #include "common/status.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace hitclock::ingest {
 namespace {
@@ -23,6 +25,90 @@ namespace {
 constexpr auto kCheckpointInterval = std::chrono::milliseconds(200);
 
 using hitclock::common::v1::ChartEntry;
+
+// The resolved entries of a blob stored before schema version 3: a
+// serialized `hitclock.records.v1.ResolvedSnapshot` holding only its
+// `entries` (field 5: `ResolvedEntry` with `track_id` = 1, `position` = 2).
+// Read from the wire format directly, so that the store needs no records
+// message. nullopt when the bytes do not parse.
+std::optional<std::vector<core::ResolvedEntry>> LegacyResolvedEntries(
+    const void* data, int size) {
+  using google::protobuf::internal::WireFormatLite;
+  std::vector<core::ResolvedEntry> entries;
+  google::protobuf::io::CodedInputStream in(static_cast<const uint8_t*>(data),
+                                            size);
+  while (const uint32_t tag = in.ReadTag()) {
+    if (tag != ((5 << 3) | WireFormatLite::WIRETYPE_LENGTH_DELIMITED)) {
+      if (!WireFormatLite::SkipField(&in, tag)) return std::nullopt;
+      continue;
+    }
+    uint32_t length = 0;
+    if (!in.ReadVarint32(&length) ||
+        length > static_cast<uint32_t>(size - in.CurrentPosition())) {
+      return std::nullopt;  // an entry longer than what is left
+    }
+    const auto limit = in.PushLimit(static_cast<int>(length));
+    core::ResolvedEntry& e = entries.emplace_back();
+    while (const uint32_t inner = in.ReadTag()) {
+      if (inner == ((1 << 3) | WireFormatLite::WIRETYPE_LENGTH_DELIMITED)) {
+        if (!WireFormatLite::ReadString(&in, &e.track_id)) return std::nullopt;
+      } else if (inner == ((2 << 3) | WireFormatLite::WIRETYPE_VARINT)) {
+        uint64_t position = 0;
+        if (!in.ReadVarint64(&position)) return std::nullopt;
+        e.position = static_cast<int32_t>(position);
+      } else if (!WireFormatLite::SkipField(&in, inner)) {
+        return std::nullopt;
+      }
+    }
+    // The whole entry was there (a truncated blob ends before its limit).
+    if (in.BytesUntilLimit() != 0) return std::nullopt;
+    in.PopLimit(limit);
+  }
+  if (!in.ConsumedEntireMessage()) return std::nullopt;
+  return entries;
+}
+
+// Migration 3: every stored resolution, from records' wire message to
+// `core::EncodeResolvedEntries`. A blob that does not parse stops the
+// migration (nothing is lost: the transaction rolls back and the open fails
+// with DATA_LOSS naming the snapshot).
+absl::Status ConvertLegacyResolutions(SQLite::Database& db) {
+  // In pages by seq, so that no read is active while its table changes.
+  constexpr int kPage = 1000;
+  SQLite::Statement read(db,
+                         "SELECT seq, resolved FROM snapshot_resolutions "
+                         "WHERE seq > ? ORDER BY seq LIMIT ?");
+  SQLite::Statement write(
+      db, "UPDATE snapshot_resolutions SET resolved = ? WHERE seq = ?");
+  int64_t after = 0;
+  while (true) {
+    std::vector<std::pair<int64_t, std::string>> page;
+    read.reset();
+    read.bind(1, static_cast<int64_t>(after));
+    read.bind(2, kPage);
+    while (read.executeStep()) {
+      const int64_t seq = read.getColumn(0).getInt64();
+      const SQLite::Column blob = read.getColumn(1);
+      std::optional<std::vector<core::ResolvedEntry>> entries =
+          LegacyResolvedEntries(blob.getBlob(), blob.getBytes());
+      if (!entries) {
+        return absl::DataLossError(
+            absl::StrCat("stored resolution of ", SnapshotId(seq),
+                         " does not parse as records.v1.ResolvedSnapshot"));
+      }
+      page.emplace_back(seq, core::EncodeResolvedEntries(*entries));
+    }
+    read.reset();
+    if (page.empty()) return absl::OkStatus();
+    for (const auto& [seq, bytes] : page) {
+      write.reset();
+      write.bind(1, bytes.data(), static_cast<int>(bytes.size()));
+      write.bind(2, static_cast<int64_t>(seq));
+      write.exec();
+    }
+    after = page.back().first;
+  }
+}
 
 const common::Migration kMigrations[] = {
     {1, R"sql(
@@ -100,6 +186,10 @@ INSERT INTO snapshot_resolutions(seq, resolved)
 ALTER TABLE snapshots DROP COLUMN entries;
 ALTER TABLE snapshots DROP COLUMN resolved;
 )sql"},
+    // Resolutions are kept in ingest's own form (`core::ResolvedEntry`,
+    // `core::EncodeResolvedEntries`) instead of records' wire message
+    // `hitclock.records.v1.ResolvedSnapshot`: every stored one is re-encoded.
+    {3, "", &ConvertLegacyResolutions},
 };
 
 // The columns `RowToSnapshot` reads, in order.
@@ -177,6 +267,20 @@ bool ParseColumn(const SQLite::Column& column, Message& message) {
   return message.ParseFromArray(column.getBlob(), column.getBytes());
 }
 
+// The resolved entries stored in `column` (none when NULL); false when the
+// bytes are not `core::EncodeResolvedEntries`' form.
+bool ParseResolved(const SQLite::Column& column,
+                   std::vector<core::ResolvedEntry>& entries) {
+  entries.clear();
+  if (column.isNull()) return true;
+  std::optional<std::vector<core::ResolvedEntry>> decoded =
+      core::DecodeResolvedEntries(std::string_view(
+          static_cast<const char*>(column.getBlob()), column.getBytes()));
+  if (!decoded) return false;
+  entries = *std::move(decoded);
+  return true;
+}
+
 void BindOptionalNs(SQLite::Statement& q, int index, bool has,
                     const google::protobuf::Timestamp& t) {
   if (has) {
@@ -235,15 +339,15 @@ absl::StatusOr<v1::Snapshot> RowToSnapshot(SQLite::Statement& q, bool full) {
   s.set_last_error(q.getColumn(22).getString());
   if (full) {
     v1::ChartSnapshot entries;
-    records::v1::ResolvedSnapshot resolved;
+    std::vector<core::ResolvedEntry> resolved;
     if (!ParseColumn(q.getColumn(23), entries) ||
-        !ParseColumn(q.getColumn(24), resolved)) {
+        !ParseResolved(q.getColumn(24), resolved)) {
       return absl::DataLossError(
           absl::StrCat("stored entries of ", s.id(), " do not parse"));
     }
     std::map<int32_t, const std::string*> tracks;
-    for (const auto& e : resolved.entries()) {
-      tracks[e.position()] = &e.track_id();
+    for (const core::ResolvedEntry& e : resolved) {
+      tracks[e.position] = &e.track_id;
     }
     for (auto& e : *entries.mutable_entries()) {
       auto it = tracks.find(e.position());
@@ -257,14 +361,14 @@ absl::StatusOr<v1::Snapshot> RowToSnapshot(SQLite::Statement& q, bool full) {
 }  // namespace
 
 std::string ChartKey(const hitclock::common::v1::ChartId& chart) {
-  return absl::StrCat(chart.provider(), "/", chart.list());
+  return common::ChartName(chart.provider(), chart.list());
 }
 
 hitclock::common::v1::ChartId ParseChartKey(const std::string& key) {
+  common::ChartId parts = common::SplitChartName(key);
   hitclock::common::v1::ChartId chart;
-  const size_t slash = key.find('/');
-  chart.set_provider(key.substr(0, slash));
-  if (slash != std::string::npos) chart.set_list(key.substr(slash + 1));
+  chart.set_provider(std::move(parts.provider));
+  chart.set_list(std::move(parts.list));
   return chart;
 }
 
@@ -551,7 +655,7 @@ absl::StatusOr<std::vector<OutboxItem>> IngestStore::ReadOutbox(
       // Parsed first: parsing replaces the whole message.
       const bool ok = item.needs_resolution
                           ? ParseColumn(q.getColumn(10), item.snapshot)
-                          : ParseColumn(q.getColumn(11), item.resolved);
+                          : ParseResolved(q.getColumn(11), item.resolved);
       if (!ok) {
         return absl::DataLossError(absl::StrCat("stored entries of ",
                                                 SnapshotId(item.snapshot_seq),
@@ -564,10 +668,7 @@ absl::StatusOr<std::vector<OutboxItem>> IngestStore::ReadOutbox(
           static_cast<hitclock::common::v1::RegionKind>(
               q.getColumn(7).getInt()));
       *item.snapshot.mutable_capture_time() = FromNs(q.getColumn(8).getInt64());
-      *item.resolved.mutable_chart() = item.snapshot.chart();
-      *item.resolved.mutable_region() = item.snapshot.region();
-      *item.resolved.mutable_capture_time() = item.snapshot.capture_time();
-      item.resolved.set_chart_size(q.getColumn(9).getInt());
+      item.chart_size = q.getColumn(9).getInt();
       items.push_back(std::move(item));
     }
     return items;
@@ -576,7 +677,8 @@ absl::StatusOr<std::vector<OutboxItem>> IngestStore::ReadOutbox(
 
 absl::Status IngestStore::SaveResolutions(
     std::span<const ResolutionUpdate> updates,
-    std::vector<std::optional<records::v1::ResolvedSnapshot>>* resolved_out) {
+    std::vector<std::optional<std::vector<core::ResolvedEntry>>>*
+        resolved_out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (resolved_out != nullptr) {
     resolved_out->assign(updates.size(), std::nullopt);
@@ -608,7 +710,7 @@ absl::Status IngestStore::SaveResolutions(
       const std::string chart = check.getColumn(2).getString();
       const std::string region = check.getColumn(3).getString();
       const int64_t capture_ns = check.getColumn(4).getInt64();
-      records::v1::ResolvedSnapshot resolved;
+      std::vector<core::ResolvedEntry> resolved;
       int unresolved = 0;
       clear.reset();
       clear.bind(1, static_cast<int64_t>(update.snapshot_seq));
@@ -619,9 +721,7 @@ absl::Status IngestStore::SaveResolutions(
            ++i) {
         const EntryResolution& r = update.entries[i];
         if (!r.track_id.empty()) {
-          auto* e = resolved.add_entries();
-          e->set_track_id(r.track_id);
-          e->set_position(entries[i].position());
+          resolved.push_back({entries[i].position(), r.track_id});
           continue;
         }
         ++unresolved;
@@ -639,23 +739,20 @@ absl::Status IngestStore::SaveResolutions(
         add.bind(10, r.detail);
         add.exec();
       }
-      const std::string blob = resolved.SerializeAsString();
+      const std::string blob = core::EncodeResolvedEntries(resolved);
       save_blob.reset();
       save_blob.bind(1, static_cast<int64_t>(update.snapshot_seq));
       BindBlob(save_blob, 2, blob);
       save_blob.exec();
       save.reset();
-      save.bind(1, resolved.entries_size());
+      save.bind(1, static_cast<int>(resolved.size()));
       save.bind(2, unresolved);
       save.bind(3, state == v1::SNAPSHOT_STATE_RECEIVED
                        ? static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED)
                        : state);
       save.bind(4, static_cast<int64_t>(update.snapshot_seq));
       save.exec();
-      if (resolved_out != nullptr) {
-        resolved.set_chart_size(entries.size());
-        (*resolved_out)[u] = std::move(resolved);
-      }
+      if (resolved_out != nullptr) (*resolved_out)[u] = std::move(resolved);
     }
     return absl::OkStatus();
   });
@@ -803,19 +900,17 @@ absl::StatusOr<int> IngestStore::ApplyRetriedResolutions(
       if (!load.executeStep()) continue;
       const int64_t version = load.getColumn(0).getInt64();
       const int state = load.getColumn(1).getInt();
-      records::v1::ResolvedSnapshot resolved;
-      if (!ParseColumn(load.getColumn(2), resolved)) {
+      std::vector<core::ResolvedEntry> resolved;
+      if (!ParseResolved(load.getColumn(2), resolved)) {
         return absl::DataLossError(absl::StrCat(
             "stored resolution of ", SnapshotId(seq), " does not parse"));
       }
       std::set<int32_t> have;
-      for (const auto& r : resolved.entries()) have.insert(r.position());
+      for (const core::ResolvedEntry& r : resolved) have.insert(r.position);
       int added = 0;
       for (const RetriedEntry* e : list) {
         if (e->version != version || have.count(e->position)) continue;
-        auto* r = resolved.add_entries();
-        r->set_track_id(e->resolution.track_id);
-        r->set_position(e->position);
+        resolved.push_back({e->position, e->resolution.track_id});
         have.insert(e->position);
         drop.reset();
         drop.bind(1, static_cast<int64_t>(seq));
@@ -824,20 +919,19 @@ absl::StatusOr<int> IngestStore::ApplyRetriedResolutions(
         ++added;
       }
       if (added == 0) continue;
-      std::sort(resolved.mutable_entries()->begin(),
-                resolved.mutable_entries()->end(),
-                [](const auto& a, const auto& b) {
-                  return a.position() < b.position();
+      std::sort(resolved.begin(), resolved.end(),
+                [](const core::ResolvedEntry& a, const core::ResolvedEntry& b) {
+                  return a.position < b.position;
                 });
       const bool requeue = state == v1::SNAPSHOT_STATE_RESOLVED ||
                            state == v1::SNAPSHOT_STATE_FORWARDED;
-      const std::string blob = resolved.SerializeAsString();
+      const std::string blob = core::EncodeResolvedEntries(resolved);
       save_blob.reset();
       save_blob.bind(1, static_cast<int64_t>(seq));
       BindBlob(save_blob, 2, blob);
       save_blob.exec();
       save.reset();
-      save.bind(1, resolved.entries_size());
+      save.bind(1, static_cast<int>(resolved.size()));
       save.bind(2, added);
       save.bind(
           3, requeue ? static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED) : state);

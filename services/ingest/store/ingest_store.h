@@ -20,7 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
-#include "hitclock/records/v1/records.pb.h"
+#include "services/ingest/core/resolution.h"
 
 namespace hitclock::ingest {
 
@@ -56,9 +56,11 @@ struct OutboxItem {
   bool needs_resolution = false;
   // The identity and (when `needs_resolution`) the entries.
   v1::ChartSnapshot snapshot;
-  // The snapshot as records takes it: identity, chart size and the entries
-  // resolved so far (when not `needs_resolution`).
-  records::v1::ResolvedSnapshot resolved;
+  // The snapshot's entry count (records' chart size).
+  int32_t chart_size = 0;
+  // The entries resolved so far, by position (when not `needs_resolution`).
+  // With the identity and `chart_size`, what records takes.
+  std::vector<core::ResolvedEntry> resolved;
 };
 
 // The catalog's answer for one entry.
@@ -173,11 +175,12 @@ class IngestStore {
                                                      int limit);
   // Saves the resolution of each update whose snapshot is still at
   // `version` (others are skipped: replaced meanwhile), marking it
-  // RESOLVED, and fills `resolved_out[i]` (when non-null) with what records
-  // should get for update i (chart_size and entries; identity not set).
+  // RESOLVED, and fills `resolved_out[i]` (when non-null) with the resolved
+  // entries of update i, by position (nullopt when it was skipped).
   absl::Status SaveResolutions(
       std::span<const ResolutionUpdate> updates,
-      std::vector<std::optional<records::v1::ResolvedSnapshot>>* resolved_out);
+      std::vector<std::optional<std::vector<core::ResolvedEntry>>>*
+          resolved_out);
   // Removes acknowledged outbox rows; each snapshot left with no outbox row
   // becomes FORWARDED.
   absl::Status MarkForwarded(std::span<const OutboxAck> acks, absl::Time now);
