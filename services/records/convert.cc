@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/chart_id.h"
 #include "common/page_token.h"
 #include "common/status.h"
 #include "common/storefronts.h"
@@ -86,53 +87,24 @@ google::protobuf::Duration DurationOf(Micros micros) {
   return d;
 }
 
-bool IsSlug(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.';
-  });
-}
-
 }  // namespace
 
-// Sets `name` to "provider/list" from a ChartId, checked (reusing the
-// buffer of `name`).
+// Chart ids go through the one parser of `provider/list` (common/chart_id.h).
 absl::Status SetChartName(const cmn::ChartId& chart, std::string_view field,
                           std::string& name) {
-  if (chart.provider().empty()) {
-    return InvalidField(Field(field, "provider"), "is required");
-  }
-  if (!IsSlug(chart.provider())) {
-    return InvalidField(Field(field, "provider"),
-                        "must be lowercase letters, digits and `-`");
-  }
-  if (chart.list().empty()) {
-    return InvalidField(Field(field, "list"), "is required");
-  }
-  if (!IsSlug(chart.list())) {
-    return InvalidField(Field(field, "list"),
-                        "must be lowercase letters, digits and `-`");
-  }
-  name.assign(chart.provider()).append("/").append(chart.list());
-  return absl::OkStatus();
+  return common::SetChartName(chart.provider(), chart.list(), field, &name);
 }
 
-// "provider/list" from a ChartId, checked.
 absl::StatusOr<std::string> ChartName(const cmn::ChartId& chart,
                                       std::string_view field) {
-  std::string name;
-  if (absl::Status s = SetChartName(chart, field, name); !s.ok()) return s;
-  return name;
+  return common::CheckedChartName(chart.provider(), chart.list(), field);
 }
 
 cmn::ChartId ChartProto(std::string_view name) {
+  const common::ChartId id = common::SplitChartName(name);
   cmn::ChartId chart;
-  const size_t slash = name.find('/');
-  chart.set_provider(std::string(name.substr(0, slash)));
-  if (slash != std::string_view::npos) {
-    chart.set_list(std::string(name.substr(slash + 1)));
-  }
+  chart.set_provider(id.provider);
+  chart.set_list(id.list);
   return chart;
 }
 
@@ -144,7 +116,7 @@ absl::StatusOr<RegionIn> CheckRegion(const cmn::Region& region,
                                      const core::RecordsEngine* engine) {
   const std::string& code = region.code();
   if (code.empty()) return InvalidField(Field(field, "code"), "is required");
-  if (code.size() > 16 || !IsSlug(code)) {
+  if (code.size() > 16 || !common::IsSlug(code)) {
     return InvalidField(
         Field(field, "code"),
         absl::StrCat("`", code, "` is not a lowercase region code"));

@@ -74,7 +74,7 @@ class RecordsService final : public v1::RecordsService::CallbackService {
 };
 
 // The records service as the runtime sees it: name, port 50052, the read
-// methods, the catalog peer (`--catalog-address`), and the extra flags
+// methods, the catalog peer (`--catalog-address`), and its typed options
 // `--milestones` and `--watched-positions`.
 common::ServiceDescriptor RecordsDescriptor();
 

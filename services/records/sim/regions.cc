@@ -15,13 +15,21 @@ const std::vector<std::string>& ItunesSongChartRegions() {
 }
 
 const std::vector<std::string>& AggregateRegions() {
-  static const auto* const kAggregates =
-      new std::vector<std::string>{"ww", "eu"};
+  // The shared table's aggregates in the simulator's draw order, worldwide
+  // first (reverse code order): the demo stream depends on that order.
+  static const auto* const kAggregates = [] {
+    auto* codes = new std::vector<std::string>;
+    for (const common::AggregateRegion& a : common::AggregateRegions()) {
+      codes->emplace_back(a.code);
+    }
+    std::sort(codes->rbegin(), codes->rend());
+    return codes;
+  }();
   return *kAggregates;
 }
 
 bool IsAggregateRegion(std::string_view code) {
-  return code == "ww" || code == "eu";
+  return common::IsAggregateRegion(code);
 }
 
 bool IsEuropeanRegion(std::string_view code) {
