@@ -1,3 +1,5 @@
+// The catalog's request handling, free of gRPC: one method per RPC over
+// the store and the resolver index.
 #ifndef HITCLOCK_SERVICES_CATALOG_CATALOG_HANDLER_H_
 #define HITCLOCK_SERVICES_CATALOG_CATALOG_HANDLER_H_
 

@@ -1,3 +1,5 @@
+// The catalog's gRPC glue: the callback service, its descriptor for the
+// shared runtime, and the instance `main` starts.
 #ifndef HITCLOCK_SERVICES_CATALOG_CATALOG_SERVICE_H_
 #define HITCLOCK_SERVICES_CATALOG_CATALOG_SERVICE_H_
 

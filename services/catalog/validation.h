@@ -1,3 +1,6 @@
+// The catalog's field checks: ids, names, country and language codes, and
+// the fields of each resource that need no other resource, each naming the
+// offending field.
 #ifndef HITCLOCK_SERVICES_CATALOG_VALIDATION_H_
 #define HITCLOCK_SERVICES_CATALOG_VALIDATION_H_
 

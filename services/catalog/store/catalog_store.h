@@ -1,3 +1,6 @@
+// The catalog store: artists, groups, aliases, tracks, credits, provider
+// ids and productions in SQLite, as the catalog's proto messages, with the
+// change log the records service follows.
 #ifndef HITCLOCK_SERVICES_CATALOG_STORE_CATALOG_STORE_H_
 #define HITCLOCK_SERVICES_CATALOG_STORE_CATALOG_STORE_H_
 
