@@ -234,12 +234,14 @@ void RecordBook::RecomputeTrack(const EngineState& state, uint32_t track,
 }
 
 void RecordBook::RecomputeAllKill(const EngineState& state, uint32_t chart) {
-  for (auto& [key, lineage] : keys_) {
-    if (key.chart != chart || key.metric != Metric::kAllKill) continue;
-    LineageState next = Compute(state, key);
-    next.announced = std::move(lineage.announced);
-    Announce(state, key, next, 0, nullptr, false, nullptr);
-    lineage = std::move(next);
+  std::vector<KeyId> keys;
+  for (const auto& [key, lineage] : keys_) {
+    if (key.chart == chart && key.metric == Metric::kAllKill) {
+      keys.push_back(key);
+    }
+  }
+  for (const KeyId& key : keys) {
+    Replace(state, key, Compute(state, key), nullptr, false, nullptr);
   }
 }
 
