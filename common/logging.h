@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/json_escape.h"  // JsonEscape, for log fields
 #include "common/options.h"
 
 namespace hitclock::common {
@@ -24,10 +25,6 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 void LogInfo(std::string_view msg, const LogFields& fields = {});
 void LogWarn(std::string_view msg, const LogFields& fields = {});
 void LogError(std::string_view msg, const LogFields& fields = {});
-
-// `s` as the body of a JSON string (quotes, backslashes, control characters
-// and invalid UTF-8 bytes escaped), without the surrounding quotes.
-std::string JsonEscape(std::string_view s);
 
 }  // namespace hitclock::common
 

@@ -11,16 +11,6 @@
 namespace hitclock::common {
 namespace {
 
-TEST(JsonEscape, EscapesWhatJsonNeeds) {
-  EXPECT_EQ(JsonEscape("plain"), "plain");
-  EXPECT_EQ(JsonEscape("a\"b\\c"), "a\\\"b\\\\c");
-  EXPECT_EQ(JsonEscape("line\nnext\ttab\r"), "line\\nnext\\ttab\\r");
-  EXPECT_EQ(JsonEscape(std::string("\x01\x1f", 2)), "\\u0001\\u001f");
-  EXPECT_EQ(JsonEscape("지민 – Jimin"), "지민 – Jimin");  // UTF-8 kept
-  EXPECT_EQ(JsonEscape("bad\xff"), "bad\\ufffd");
-  EXPECT_EQ(JsonEscape("cut\xe2\x80"), "cut\\ufffd\\ufffd");
-}
-
 TEST(Logging, JsonLinesAreValidObjects) {
   ServiceOptions options;
   options.log_format = LogFormat::kJson;

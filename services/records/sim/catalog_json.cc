@@ -1,6 +1,7 @@
 #include "services/records/sim/catalog_json.h"
 
-#include "services/records/sim/output.h"
+#include "common/json_escape.h"
+#include "services/records/sim/output.h"  // FormatTimestamp
 
 namespace hitclock::records::sim {
 namespace {
@@ -10,7 +11,7 @@ void AppendStringArray(const std::vector<std::string>& values,
   out->push_back('[');
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out->append(", ");
-    AppendJsonString(values[i], out);
+    common::AppendJsonString(values[i], out);
   }
   out->push_back(']');
 }
@@ -23,14 +24,14 @@ std::string CatalogDocumentJson(const std::vector<CatalogArtist>& artists,
   for (size_t i = 0; i < artists.size(); ++i) {
     const CatalogArtist& a = artists[i];
     out.append("      {\"id\": ");
-    AppendJsonString(a.id, &out);
+    common::AppendJsonString(a.id, &out);
     out.append(", \"name\": ");
-    AppendJsonString(a.name, &out);
+    common::AppendJsonString(a.name, &out);
     out.append(a.group ? ", \"kind\": \"ARTIST_KIND_GROUP\""
                        : ", \"kind\": \"ARTIST_KIND_SOLO\"");
     if (!a.origin_country.empty()) {
       out.append(", \"originCountry\": ");
-      AppendJsonString(a.origin_country, &out);
+      common::AppendJsonString(a.origin_country, &out);
     }
     if (!a.aliases.empty()) {
       out.append(", \"aliases\": ");
@@ -42,9 +43,9 @@ std::string CatalogDocumentJson(const std::vector<CatalogArtist>& artists,
   for (size_t i = 0; i < tracks.size(); ++i) {
     const CatalogTrack& t = tracks[i];
     out.append("      {\"id\": ");
-    AppendJsonString(t.id, &out);
+    common::AppendJsonString(t.id, &out);
     out.append(", \"title\": ");
-    AppendJsonString(t.title, &out);
+    common::AppendJsonString(t.title, &out);
     if (!t.title_aliases.empty()) {
       out.append(", \"titleAliases\": ");
       AppendStringArray(t.title_aliases, &out);
@@ -53,7 +54,7 @@ std::string CatalogDocumentJson(const std::vector<CatalogArtist>& artists,
     for (size_t j = 0; j < t.artists.size(); ++j) {
       if (j > 0) out.append(", ");
       out.append("{\"artistId\": ");
-      AppendJsonString(t.artists[j].artist_id, &out);
+      common::AppendJsonString(t.artists[j].artist_id, &out);
       out.append(t.artists[j].featured ? ", \"role\": \"CREDIT_ROLE_FEATURED\"}"
                                        : ", \"role\": \"CREDIT_ROLE_MAIN\"}");
     }
@@ -62,11 +63,11 @@ std::string CatalogDocumentJson(const std::vector<CatalogArtist>& artists,
     out.push_back('"');
     if (!t.release_source.empty()) {
       out.append(", \"releaseTimeSource\": ");
-      AppendJsonString(t.release_source, &out);
+      common::AppendJsonString(t.release_source, &out);
     }
     if (!t.kind.empty()) {
       out.append(", \"kind\": ");
-      AppendJsonString(t.kind, &out);
+      common::AppendJsonString(t.kind, &out);
     }
     if (!t.languages.empty()) {
       out.append(", \"languages\": ");
@@ -76,9 +77,9 @@ std::string CatalogDocumentJson(const std::vector<CatalogArtist>& artists,
     for (size_t j = 0; j < t.provider_ids.size(); ++j) {
       if (j > 0) out.append(", ");
       out.append("{\"provider\": \"itunes\", \"id\": ");
-      AppendJsonString(t.provider_ids[j].id, &out);
+      common::AppendJsonString(t.provider_ids[j].id, &out);
       out.append(", \"version\": ");
-      AppendJsonString(t.provider_ids[j].version, &out);
+      common::AppendJsonString(t.provider_ids[j].version, &out);
       out.push_back('}');
     }
     out.append(i + 1 < tracks.size() ? "]},\n" : "]}\n");

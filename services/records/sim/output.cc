@@ -1,8 +1,8 @@
 #include "services/records/sim/output.h"
 
-#include <cstdio>
-
 #include "absl/time/time.h"
+#include "common/chart_id.h"
+#include "common/json_escape.h"
 #include "services/records/sim/regions.h"
 
 namespace hitclock::records::sim {
@@ -19,18 +19,6 @@ void AppendCsvField(std::string_view field, std::string* out) {
     out->push_back(c);
   }
   out->push_back('"');
-}
-
-void SplitChart(std::string_view chart, std::string_view* provider,
-                std::string_view* list) {
-  const size_t slash = chart.find('/');
-  if (slash == std::string_view::npos) {
-    *provider = chart;
-    *list = {};
-  } else {
-    *provider = chart.substr(0, slash);
-    *list = chart.substr(slash + 1);
-  }
 }
 
 }  // namespace
@@ -54,52 +42,18 @@ bool ParseTimestamp(std::string_view text, int64_t* micros) {
   return true;
 }
 
-void AppendJsonString(std::string_view text, std::string* out) {
-  out->push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escape[8];
-          std::snprintf(escape, sizeof(escape), "\\u%04x",
-                        static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out->append(escape);
-        } else {
-          out->push_back(c);  // UTF-8 passes through unchanged.
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 void AppendSnapshotJson(const SimSnapshot& snapshot, JsonLineShape shape,
                         std::string* out) {
-  std::string_view provider, list;
-  SplitChart(snapshot.chart, &provider, &list);
+  const common::ChartId chart = common::SplitChartName(snapshot.chart);
   if (shape == JsonLineShape::kSubmitSnapshotRequest) {
     out->append("{\"snapshot\":");
   }
   out->append("{\"chart\":{\"provider\":");
-  AppendJsonString(provider, out);
+  common::AppendJsonString(chart.provider, out);
   out->append(",\"list\":");
-  AppendJsonString(list, out);
+  common::AppendJsonString(chart.list, out);
   out->append("},\"region\":{\"code\":");
-  AppendJsonString(snapshot.region, out);
+  common::AppendJsonString(snapshot.region, out);
   out->append(IsAggregateRegion(snapshot.region)
                   ? ",\"kind\":\"REGION_KIND_AGGREGATE\"}"
                   : ",\"kind\":\"REGION_KIND_COUNTRY\"}");
@@ -113,12 +67,12 @@ void AppendSnapshotJson(const SimSnapshot& snapshot, JsonLineShape shape,
     out->append("{\"position\":");
     out->append(std::to_string(entry.position));
     out->append(",\"entry\":{\"title\":");
-    AppendJsonString(entry.title, out);
+    common::AppendJsonString(entry.title, out);
     out->append(",\"artistCredit\":");
-    AppendJsonString(entry.artist_credit, out);
+    common::AppendJsonString(entry.artist_credit, out);
     if (!entry.provider_track_id.empty()) {
       out->append(",\"providerTrackId\":");
-      AppendJsonString(entry.provider_track_id, out);
+      common::AppendJsonString(entry.provider_track_id, out);
     }
     out->append("}}");
   }

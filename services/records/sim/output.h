@@ -24,9 +24,6 @@ std::string FormatTimestamp(int64_t micros);
 // not have).
 bool ParseTimestamp(std::string_view text, int64_t* micros);
 
-// Appends `text` to `out` as a JSON string literal (quotes included).
-void AppendJsonString(std::string_view text, std::string* out);
-
 // The shape of one JSON line.
 enum class JsonLineShape {
   // `{"snapshot":{...}}`: a `hitclock.ingest.v1.SubmitSnapshotRequest` (and
