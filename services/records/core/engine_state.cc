@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/string_view.h"
+#include "common/storefronts.h"
 
 namespace hitclock::records::core {
 namespace {
@@ -14,6 +15,14 @@ void SortUnique(std::vector<int>& values) {
 }
 
 }  // namespace
+
+std::vector<std::string> DefaultAggregateRegions() {
+  std::vector<std::string> codes;
+  for (const common::AggregateRegion& aggregate : common::AggregateRegions()) {
+    codes.emplace_back(aggregate.code);
+  }
+  return codes;
+}
 
 EngineState::EngineState(EngineOptions opts)
     : options(std::move(opts)), record_events(options.record_events) {

@@ -21,6 +21,10 @@
 
 namespace hitclock::records::core {
 
+// The codes of the shared table of aggregates (`common::AggregateRegions()`:
+// `eu`, `ww`), the default of `EngineOptions::aggregate_regions`.
+std::vector<std::string> DefaultAggregateRegions();
+
 // What the engine watches and how it classifies regions.
 struct EngineOptions {
   // The N of the watched FASTEST records (any N can still be asked for).
@@ -34,7 +38,7 @@ struct EngineOptions {
   // histories).
   std::vector<int> watched_positions = {1};
   // Regions that are aggregates from the start; `SetRegionKind` adds more.
-  std::vector<std::string> aggregate_regions = {"ww", "eu"};
+  std::vector<std::string> aggregate_regions = DefaultAggregateRegions();
   // Per chart, the country regions that publish it (see
   // `RecordsEngine::SetChartCountries`), declared from the start.
   std::map<std::string, std::vector<std::string>> chart_countries;
