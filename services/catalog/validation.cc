@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "common/proto_time.h"
 #include "common/status.h"
 #include "services/catalog/core/normalize.h"
 
@@ -125,13 +126,15 @@ absl::Status CheckTexts(
   return absl::OkStatus();
 }
 
-absl::Status CheckTimestamp(const google::protobuf::Timestamp& t,
-                            const std::string& field) {
-  // 1900-01-01 .. 2200-01-01: anything else is a typo, not a release.
+// A valid Timestamp (`common::CheckTimestamp`, as every service checks
+// them) within 1900-01-01 .. 2200-01-01: anything else is a typo, not a
+// release or a member's start.
+absl::Status CheckCatalogTime(const google::protobuf::Timestamp& t,
+                              const std::string& field) {
+  if (absl::Status s = common::CheckTimestamp(t, field); !s.ok()) return s;
   constexpr int64_t kMin = -2208988800;
   constexpr int64_t kMax = 7258118400;
-  if (t.seconds() < kMin || t.seconds() >= kMax || t.nanos() < 0 ||
-      t.nanos() > 999999999) {
+  if (t.seconds() < kMin || t.seconds() >= kMax) {
     return InvalidField(field, "is out of range (1900 to 2200)");
   }
   return absl::OkStatus();
@@ -225,12 +228,13 @@ absl::Status ValidateArtist(v1::Artist& artist, std::string_view field,
           absl::StrCat("names group \"", m.group_id(), "\" twice"));
     }
     if (m.has_start_time()) {
-      if (auto s = CheckTimestamp(m.start_time(), Field(mf, "start_time"));
+      if (auto s = CheckCatalogTime(m.start_time(), Field(mf, "start_time"));
           !s.ok())
         return s;
     }
     if (m.has_end_time()) {
-      if (auto s = CheckTimestamp(m.end_time(), Field(mf, "end_time")); !s.ok())
+      if (auto s = CheckCatalogTime(m.end_time(), Field(mf, "end_time"));
+          !s.ok())
         return s;
       if (m.has_start_time() &&
           m.end_time().seconds() < m.start_time().seconds()) {
@@ -288,7 +292,7 @@ absl::Status ValidateTrack(v1::Track& track, std::string_view field,
                         "is required: time-to-threshold starts there");
   }
   if (auto s =
-          CheckTimestamp(track.release_time(), Field(field, "release_time"));
+          CheckCatalogTime(track.release_time(), Field(field, "release_time"));
       !s.ok())
     return s;
   if (auto s = CheckText(track.release_time_source(),

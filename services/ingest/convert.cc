@@ -12,20 +12,6 @@ hitclock::common::v1::RegionKind ToWireKind(core::RegionKind kind) {
   return static_cast<hitclock::common::v1::RegionKind>(static_cast<int>(kind));
 }
 
-// The timestamp fields a snapshot carries, checked for protobuf's own range
-// (nanos 0..999,999,999) before any arithmetic on them.
-absl::Status CheckTimestamp(const google::protobuf::Timestamp& t,
-                            const std::string& field) {
-  if (t.nanos() < 0 || t.nanos() > 999999999) {
-    return core::FieldError(field, "nanos must be 0..999999999");
-  }
-  // Far outside any accepted instant; keeps the arithmetic in range.
-  if (t.seconds() < 0 || t.seconds() > 253402300799) {
-    return core::FieldError(field, "out of range");
-  }
-  return absl::OkStatus();
-}
-
 std::string Prefixed(const std::string& prefix, const char* field) {
   return prefix.empty() ? field : prefix + "." + field;
 }
@@ -53,21 +39,17 @@ void Normalize(v1::ChartSnapshot& snapshot) {
 
 }  // namespace
 
-int64_t ToMicros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
-
-google::protobuf::Timestamp FromMicros(int64_t micros) {
-  google::protobuf::Timestamp t;
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
+absl::Status CheckInstant(const google::protobuf::Timestamp& t,
+                          std::string_view field) {
+  if (absl::Status s = common::CheckTimestamp(t, field); !s.ok()) return s;
+  // The largest whole second whose nanoseconds fit an int64_t.
+  constexpr int64_t kMaxStoredSeconds = 9'223'372'035;
+  if (t.seconds() < 0 || t.seconds() > kMaxStoredSeconds) {
+    return core::FieldError(field,
+                            "must be between 1970-01-01T00:00:00Z and "
+                            "2262-04-11T23:47:15Z");
   }
-  t.set_seconds(seconds);
-  t.set_nanos(static_cast<int32_t>(rest * 1000));
-  return t;
+  return absl::OkStatus();
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
@@ -185,7 +167,7 @@ absl::StatusOr<Submission> PrepareSubmission(v1::ChartSnapshot snapshot,
         std::tuple(snapshot.has_fetch_time(), &snapshot.fetch_time(),
                    "fetch_time")}) {
     if (!has) continue;
-    if (absl::Status s = CheckTimestamp(*t, Prefixed(field_prefix, name));
+    if (absl::Status s = CheckInstant(*t, Prefixed(field_prefix, name));
         !s.ok()) {
       return s;
     }

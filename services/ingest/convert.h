@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/proto_time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
 #include "hitclock/records/v1/records.pb.h"
@@ -18,10 +20,16 @@
 
 namespace hitclock::ingest {
 
-// Microseconds since the epoch of a timestamp (nanoseconds truncated).
-int64_t ToMicros(const google::protobuf::Timestamp& t);
-// The timestamp of an instant in microseconds since the epoch.
-google::protobuf::Timestamp FromMicros(int64_t micros);
+// Timestamps <-> microseconds, as every service converts them.
+using common::FromMicros;
+using common::ToMicros;
+
+// Ingest stores instants as nanoseconds since the epoch, so an instant a
+// request gives must be a valid Timestamp (`common::CheckTimestamp`) within
+// 1970-01-01T00:00:00Z .. 2262-04-11T23:47:15Z; otherwise INVALID_ARGUMENT
+// naming `field`.
+absl::Status CheckInstant(const google::protobuf::Timestamp& t,
+                          std::string_view field);
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
 

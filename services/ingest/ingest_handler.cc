@@ -105,7 +105,17 @@ absl::StatusOr<v1::ImportFeedResponse> IngestHandler::ImportFeed(
   }
   feed.options.region_code = request.region().code();
   if (request.has_capture_time()) {
+    if (absl::Status s = CheckInstant(request.capture_time(), "capture_time");
+        !s.ok()) {
+      return s;
+    }
     feed.options.capture_micros = ToMicros(request.capture_time());
+  }
+  if (request.has_fetch_time()) {
+    if (absl::Status s = CheckInstant(request.fetch_time(), "fetch_time");
+        !s.ok()) {
+      return s;
+    }
   }
   feed.options.fetch_micros = request.has_fetch_time()
                                   ? ToMicros(request.fetch_time())
@@ -169,6 +179,10 @@ absl::StatusOr<v1::GetSnapshotResponse> IngestHandler::GetSnapshot(
       if (!key.has_capture_time()) {
         return common::InvalidField("key.capture_time", "required");
       }
+      if (absl::Status s = CheckInstant(key.capture_time(), "key.capture_time");
+          !s.ok()) {
+        return s;
+      }
       snapshot =
           store_.GetSnapshotByKey(ChartKey(key.chart()), key.region().code(),
                                   FromTimestamp(key.capture_time()), full);
@@ -202,9 +216,17 @@ absl::StatusOr<v1::ListSnapshotsResponse> IngestHandler::ListSnapshots(
   filter.region = request.region_code();
   filter.state = request.state();
   if (request.has_start_time()) {
+    if (absl::Status s = CheckInstant(request.start_time(), "start_time");
+        !s.ok()) {
+      return s;
+    }
     filter.start_time = FromTimestamp(request.start_time());
   }
   if (request.has_end_time()) {
+    if (absl::Status s = CheckInstant(request.end_time(), "end_time");
+        !s.ok()) {
+      return s;
+    }
     filter.end_time = FromTimestamp(request.end_time());
   }
   const std::string scope = common::PageScope(

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
+#include "common/proto_time.h"
 
 namespace hitclock::records {
 namespace {
@@ -20,10 +21,6 @@ constexpr int kPageSize = 1000;
 
 std::string ProviderKey(const std::string& provider, const std::string& id) {
   return absl::StrCat(provider, "\x1f", id);
-}
-
-core::Micros ToMicros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1'000'000 + t.nanos() / 1000;
 }
 
 core::TrackKind KindOf(cv1::TrackKind kind) {
@@ -116,7 +113,7 @@ std::optional<core::TrackFacts> CatalogFacts::Facts(
   const cv1::Track& track = it->second.track;
   core::TrackFacts facts;
   if (track.has_release_time())
-    facts.release_time = ToMicros(track.release_time());
+    facts.release_time = common::ToMicros(track.release_time());
   facts.kind = KindOf(track.kind());
   for (const auto& credit : track.artists()) {
     core::CreditedArtist a;

@@ -36,24 +36,6 @@ std::string Field(std::string_view prefix, std::string_view name) {
   return out;
 }
 
-absl::Status CheckTimestamp(const google::protobuf::Timestamp& t,
-                            std::string_view field) {
-  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
-      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 ||
-      t.nanos() > 999'999'999) {
-    return InvalidField(field, "is not a valid timestamp");
-  }
-  return absl::OkStatus();
-}
-
-Micros ToMicros(const google::protobuf::Timestamp& t) {
-  return TimeUtil::TimestampToMicroseconds(t);
-}
-
-Micros ToMicros(const google::protobuf::Duration& d) {
-  return TimeUtil::DurationToMicroseconds(d);
-}
-
 // The setters write in place (answers set many instants; a temporary
 // message per field costs more than the conversion), normalized as
 // protobuf's TimeUtil does, with abseil's time arithmetic.

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/proto_time.h"
 #include "hitclock/records/v1/records.pb.h"
 #include "services/records/core/records_engine.h"
 #include "services/records/core/types.h"
@@ -30,11 +31,11 @@ inline constexpr absl::Duration kMaxCaptureSkew = absl::Minutes(5);
 // "prefix.name", or "name" when the prefix is empty.
 std::string Field(std::string_view prefix, std::string_view name);
 
-// Instants and durations: checked, and converted once.
-absl::Status CheckTimestamp(const google::protobuf::Timestamp& t,
-                            std::string_view field);
-core::Micros ToMicros(const google::protobuf::Timestamp& t);
-core::Micros ToMicros(const google::protobuf::Duration& d);
+// Instants and durations: checked (`common::CheckTimestamp`,
+// `common::DurationMicros`: one range check for every service), and
+// converted once.
+using common::CheckTimestamp;
+using common::ToMicros;
 void SetTimestamp(core::Micros micros, google::protobuf::Timestamp& t);
 google::protobuf::Timestamp TimestampOf(core::Micros micros);
 void SetDuration(core::Micros micros, google::protobuf::Duration& d);

@@ -509,7 +509,10 @@ absl::StatusOr<v1::GetTimelineResponse> RecordsHandler::GetTimeline(
   }
   Micros step = 0;
   if (request.has_step()) {
-    step = ToMicros(request.step());
+    absl::StatusOr<int64_t> micros =
+        common::DurationMicros(request.step(), "step");
+    if (!micros.ok()) return micros.status();
+    step = *micros;
     if (step <= 0) return InvalidField("step", "must be positive");
   }
   {

@@ -529,6 +529,59 @@ TEST_F(IngestServiceTest, ImportFeedParsesARealSampleOnce) {
   WaitForwarded();
 }
 
+TEST_F(IngestServiceTest, InstantsOutOfRangeAreRefusedNamingTheField) {
+  const std::string feed =
+      fixtures::ReadFile(std::filesystem::path(HITCLOCK_FEEDS_DIR) /
+                         "legacy_itunes_topsongs_us_limit10_2018-06-01.json");
+  v1::ImportFeedRequest request;
+  request.set_content(feed);
+  request.set_format(v1::FEED_FORMAT_ITUNES_RSS_JSON);
+  // Times a million this once wrapped around to 2023-02-01 and was stored.
+  request.mutable_capture_time()->set_seconds(288230377826921344);
+  v1::ImportFeedResponse response;
+  grpc::Status st = stub_->ImportFeed(Ctx().get(), request, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message().rfind("capture_time: must be between", 0), 0u)
+      << st.error_message();
+  request.mutable_capture_time()->set_seconds(1527811200);
+  request.mutable_capture_time()->set_nanos(-999999999);
+  st = stub_->ImportFeed(Ctx().get(), request, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "capture_time.nanos: must be 0 to 999999999");
+  request.clear_capture_time();
+  request.mutable_fetch_time()->set_seconds(-1);
+  st = stub_->ImportFeed(Ctx().get(), request, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message().rfind("fetch_time: must be between", 0), 0u)
+      << st.error_message();
+
+  v1::ListSnapshotsRequest list;
+  list.mutable_end_time()->set_seconds(253402300799);
+  v1::ListSnapshotsResponse listed;
+  st = stub_->ListSnapshots(Ctx(false).get(), list, &listed);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message().rfind("end_time: must be between", 0), 0u)
+      << st.error_message();
+
+  v1::GetSnapshotRequest get;
+  get.mutable_key()->mutable_chart()->set_provider("itunes");
+  get.mutable_key()->mutable_chart()->set_list("top-songs");
+  get.mutable_key()->mutable_region()->set_code("us");
+  get.mutable_key()->mutable_capture_time()->set_nanos(1000000000);
+  v1::GetSnapshotResponse got;
+  st = stub_->GetSnapshot(Ctx(false).get(), get, &got);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(),
+            "key.capture_time.nanos: must be 0 to 999999999");
+
+  // Nothing was stored by any of them.
+  ASSERT_TRUE(
+      stub_
+          ->ListSnapshots(Ctx(false).get(), v1::ListSnapshotsRequest(), &listed)
+          .ok());
+  EXPECT_EQ(listed.snapshots_size(), 0);
+}
+
 TEST_F(IngestServiceTest, GetSnapshotErrors) {
   v1::GetSnapshotRequest get;
   v1::GetSnapshotResponse got;

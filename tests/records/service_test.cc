@@ -461,6 +461,20 @@ TEST_F(RecordsDemoTest, YoursHolds82TotalCountriesAmongKoreanSoloTracksOf2021) {
   grpc::Status s = stub_->GetTimeline(Ctx(false).get(), request, &sampled);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("step"), std::string::npos);
+
+  // A step whose microseconds overflow is refused as such, not wrapped
+  // around into a small or negative one.
+  request.mutable_step()->set_seconds(288230377826921344);
+  request.mutable_step()->set_nanos(0);
+  s = stub_->GetTimeline(Ctx(false).get(), request, &sampled);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "step: must be within ±10,000 years");
+  request.mutable_step()->set_seconds(600);
+  request.mutable_step()->set_nanos(-1);
+  s = stub_->GetTimeline(Ctx(false).get(), request, &sampled);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("step.nanos: ", 0), 0u)
+      << s.error_message();
 }
 
 TEST_F(RecordsDemoTest, LeaderboardPagesAreBoundToTheirRecord) {
