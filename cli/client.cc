@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/limits.h"
 
 namespace hitclock::client {
 namespace {
@@ -20,7 +21,7 @@ std::string CodeName(grpc::StatusCode code) {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Client::Channel(
     const std::string& address) {
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  args.SetMaxReceiveMessageSize(common::kMaxMessageBytes);
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (options_.tls) {
     grpc::SslCredentialsOptions ssl;

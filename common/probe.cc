@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/limits.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace hitclock::common {
@@ -37,7 +38,7 @@ ClientTls ClientTlsFor(const ServiceOptions& options) {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> CreatePeerChannel(
     const std::string& address, const ClientTls& tls) {
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (tls.enabled) {
     grpc::SslCredentialsOptions ssl;

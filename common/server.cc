@@ -19,14 +19,13 @@
 
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
+#include "common/limits.h"
 #include "common/logging.h"
 #include "common/probe.h"
 #include "common/server_interceptor.h"
 
 namespace hitclock::common {
 namespace {
-
-constexpr int kMaxReceiveMessageBytes = 8 * 1024 * 1024;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -118,7 +117,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, *credentials,
                            &server->port_);
-  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   // A second instance on the same port must fail, not share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Keepalive: ping idle connections every minute, drop them when a ping is

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/limits.h"
 #include "common/probe.h"
 #include "common/rpc.h"
 #include "common/status.h"
@@ -279,6 +280,25 @@ TEST_F(ServerTest, HandlerStatusReachesTheClient) {
   const grpc::Status status = Add(-1);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(), "delta: must not be negative");
+}
+
+TEST_F(ServerTest, ReceivesMessagesUpToTheOneStatedLimit) {
+  Start();
+  // A request padded with an unknown field to `bytes` bytes on the wire.
+  auto get_of_size = [&](size_t bytes) {
+    GetCounterRequest request;
+    request.GetReflection()->MutableUnknownFields(&request)->AddLengthDelimited(
+        99, std::string(bytes - 8, 'x'));
+    grpc::ClientContext ctx;
+    GetCounterResponse response;
+    return stub_->GetCounter(&ctx, request, &response);
+  };
+  // Above gRPC's default 4 MiB, within the suite's 8 MiB.
+  const grpc::Status within = get_of_size(kMaxMessageBytes - 1024);
+  EXPECT_TRUE(within.ok()) << within.error_message();
+  const grpc::Status beyond = get_of_size(kMaxMessageBytes + 1024);
+  EXPECT_EQ(beyond.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << beyond.error_message();
 }
 
 TEST_F(ServerTest, ExceptionBecomesInternalWithoutDetails) {

@@ -25,8 +25,9 @@
 namespace hitclock::ingest::core {
 
 // The largest feed accepted, in bytes: 16 MiB. A 500-entry legacy iTunes
-// feed is about 2 MB; gRPC caps a request at 4 MiB anyway. Bounds the
-// parser's memory (about 10 bytes per input byte at worst).
+// feed is about 2 MB; gRPC caps a request at 8 MiB anyway
+// (`common::kMaxMessageBytes`). Bounds the parser's memory (about 10 bytes
+// per input byte at worst).
 inline constexpr size_t kMaxFeedBytes = size_t{16} << 20;
 
 // The most entries a feed may hold (the snapshot limit K <= 500).
