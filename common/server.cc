@@ -23,9 +23,21 @@
 #include "common/logging.h"
 #include "common/probe.h"
 #include "common/server_interceptor.h"
+#include "google/protobuf/stubs/logging.h"
 
 namespace hitclock::common {
 namespace {
+
+void LogProtobufMessage(google::protobuf::LogLevel level, const char* file,
+                        int line, const std::string& message) {
+  const LogFields fields = {
+      {"file", file}, {"line", std::to_string(line)}, {"message", message}};
+  if (level >= google::protobuf::LOGLEVEL_ERROR) {
+    LogWarn("libprotobuf", fields);
+  } else {
+    LogInfo("libprotobuf", fields);
+  }
+}
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -98,6 +110,9 @@ int WaitForStopSignal() {
 absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     const ServiceDescriptor& descriptor, const ServiceOptions& options,
     std::unique_ptr<ServiceInstance> instance) {
+  // libprotobuf's own messages (e.g. a string field that is not UTF-8)
+  // become log lines like every other, not raw lines on stderr.
+  google::protobuf::SetLogHandler(&LogProtobufMessage);
   if (instance == nullptr) {
     return absl::InvalidArgumentError("RunningServer::Start: no instance");
   }

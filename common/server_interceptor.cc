@@ -41,7 +41,23 @@ class Interceptor final : public grpc::experimental::Interceptor {
       Decide(methods->GetRecvInitialMetadata());
     }
     if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr && SingleRequest()) {
+      // A call with one request message got none: gRPC could not parse it.
+      unparsable_ = true;
+    }
+    if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
+      if (unparsable_ && !denied_ &&
+          methods->GetSendStatus().error_code() ==
+              grpc::StatusCode::UNIMPLEMENTED) {
+        // gRPC answers a request it cannot parse UNIMPLEMENTED with no
+        // message; say what is wrong.
+        methods->ModifySendStatus(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            "request: is not a valid message of this method (a string "
+            "field holds invalid UTF-8, or the bytes are not protobuf)"));
+      }
       if (denied_) {
         // The handler was told (CheckCallAllowed) not to run; whatever it
         // answered, the client gets UNAUTHENTICATED.
@@ -63,6 +79,15 @@ class Interceptor final : public grpc::experimental::Interceptor {
                ? "authorization: wrong bearer token"
                : "authorization: this method needs metadata "
                  "'authorization: Bearer <token>'";
+  }
+
+  // Unary and server-streaming calls carry exactly one request message, so
+  // a missing one means it failed to parse. (A client stream's parse
+  // failure looks like its end to an interceptor.)
+  bool SingleRequest() const {
+    using Type = grpc::experimental::ServerRpcInfo::Type;
+    return info_->type() == Type::UNARY ||
+           info_->type() == Type::SERVER_STREAMING;
   }
 
   void Decide(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
@@ -122,6 +147,7 @@ class Interceptor final : public grpc::experimental::Interceptor {
   std::string peer_;
   const char* verdict_ = kVerdictAllowed;
   bool denied_ = false;
+  bool unparsable_ = false;
   bool logged_ = false;
 };
 

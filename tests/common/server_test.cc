@@ -301,6 +301,26 @@ TEST_F(ServerTest, ReceivesMessagesUpToTheOneStatedLimit) {
       << beyond.error_message();
 }
 
+TEST_F(ServerTest, UnparsableRequestIsInvalidArgumentWithAMessage) {
+  Start();
+  GetCounterRequest request;
+  request.set_note("bad \xff UTF-8");  // proto3 strings must be UTF-8
+  grpc::ClientContext ctx;
+  GetCounterResponse response;
+  ::testing::internal::CaptureStdout();
+  const grpc::Status status = stub_->GetCounter(&ctx, request, &response);
+  const std::string logged = ::testing::internal::GetCapturedStdout();
+  // libprotobuf's complaint is a log line of ours, not a raw stderr line.
+  EXPECT_NE(logged.find("libprotobuf"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("invalid UTF-8"), std::string::npos) << logged;
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "request: is not a valid message of this method (a string field "
+            "holds invalid UTF-8, or the bytes are not protobuf)");
+  // A well-formed request on the same server still works.
+  EXPECT_TRUE(Get().ok());
+}
+
 TEST_F(ServerTest, ExceptionBecomesInternalWithoutDetails) {
   Start();
   grpc::ClientContext ctx;
