@@ -1,6 +1,8 @@
 #include "cli/args.h"
 
 #include <cctype>
+#include <cmath>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -8,25 +10,62 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/chart_id.h"
 
 namespace hitclock::client {
 namespace {
 
 std::string Lower(const std::string& s) { return absl::AsciiStrToLower(s); }
 
+// The number in `text`, or nullopt (whole numbers and decimals both).
+std::optional<double> NumberIn(const std::string& text) {
+  double value = 0;
+  if (!absl::SimpleAtod(absl::StripAsciiWhitespace(text), &value) ||
+      !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
 }  // namespace
 
+CLI::Validator Positive() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const std::optional<double> value = NumberIn(text);
+        if (!value) return absl::StrCat("must be a number (got ", text, ")");
+        if (*value <= 0) {
+          return absl::StrCat("must be more than 0 (got ", text, ")");
+        }
+        return "";
+      },
+      "POSITIVE", "Positive");
+}
+
+CLI::Validator InRange(int64_t low, int64_t high) {
+  return CLI::Validator(
+      [low, high](std::string& text) -> std::string {
+        const std::optional<double> value = NumberIn(text);
+        if (!value) return absl::StrCat("must be a number (got ", text, ")");
+        if (*value < static_cast<double>(low) ||
+            *value > static_cast<double>(high)) {
+          return absl::StrCat("must be ", low, " to ", high, " (got ", text,
+                              ")");
+        }
+        return "";
+      },
+      absl::StrCat("[", low, " - ", high, "]"), "InRange");
+}
+
 absl::StatusOr<common::v1::ChartId> ParseChart(const std::string& text) {
-  std::vector<std::string> parts = absl::StrSplit(text, '/');
-  if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--chart: \"", text,
-                     "\" is not provider/list (e.g. itunes/top-songs, "
-                     "apple-music/most-played)"));
-  }
+  // Users may type `iTunes/Top-Songs`; chart ids are lowercase slugs, so the
+  // text is folded first and then checked by the one chart-id parser.
+  absl::StatusOr<common::ChartId> parsed =
+      common::ParseChartName(Lower(text), "--chart");
+  if (!parsed.ok()) return parsed.status();
   common::v1::ChartId chart;
-  chart.set_provider(Lower(parts[0]));
-  chart.set_list(Lower(parts[1]));
+  chart.set_provider(std::move(parsed->provider));
+  chart.set_list(std::move(parsed->list));
   return chart;
 }
 

@@ -4,15 +4,24 @@
 #ifndef HITCLOCK_CLI_ARGS_H_
 #define HITCLOCK_CLI_ARGS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "hitclock/catalog/v1/catalog.pb.h"
 #include "hitclock/common/v1/common.pb.h"
 #include "hitclock/records/v1/records.pb.h"
 
 namespace hitclock::client {
+
+// Number checks for options, phrased as a person reads them (CLI11 puts the
+// option's name in front): "--regions: must be more than 0 (got 0)",
+// "--position: must be 1 to 500 (got 501)", "--limit: must be a number (got
+// ten)". `Positive` replaces `CLI::PositiveNumber`, `InRange` `CLI::Range`.
+CLI::Validator Positive();
+CLI::Validator InRange(int64_t low, int64_t high);
 
 // The chart every command uses unless told: `itunes/top-songs`.
 inline constexpr char kDefaultChart[] = "itunes/top-songs";

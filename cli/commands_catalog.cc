@@ -606,8 +606,7 @@ void AddCatalogCommands(CLI::App& parent, CommandList& commands) {
                   "members (present or former) of this group");
     c->add_option("--name", o->name,
                   "whose name or an alias matches after normalization");
-    c->add_option("--limit", o->limit, "at most this many")
-        ->check(CLI::PositiveNumber);
+    c->add_option("--limit", o->limit, "at most this many")->check(Positive());
     commands.push_back({c, [o](Session& s) { return RunArtistList(s, *o); }});
   }
   {
@@ -672,8 +671,7 @@ void AddCatalogCommands(CLI::App& parent, CommandList& commands) {
     c->add_option("--production", o->production, "OSTs of this production");
     c->add_option("--kind", o->kind, "single, ost or album-track");
     c->add_option("--year", o->year, "released in this year (UTC)");
-    c->add_option("--limit", o->limit, "at most this many")
-        ->check(CLI::PositiveNumber);
+    c->add_option("--limit", o->limit, "at most this many")->check(Positive());
     commands.push_back({c, [o](Session& s) { return RunTrackList(s, *o); }});
   }
   {

@@ -19,7 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "google/protobuf/struct.pb.h"
+#include "cli/feed_files.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace hitclock::client {
@@ -68,31 +68,6 @@ std::string ReadAll(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
-}
-
-// Which Apple feed a JSON file is: v2 (`feed.results`) or the legacy iTunes
-// RSS (`feed.entry`).
-ingest::v1::FeedFormat JsonFeedFormat(const std::string& file,
-                                      const std::string& text) {
-  google::protobuf::Struct root;
-  if (!google::protobuf::util::JsonStringToMessage(text, &root).ok()) {
-    throw CommandError(kExitUsage,
-                       absl::StrCat(file,
-                                    ": not JSON (an Apple RSS feed was "
-                                    "expected; native snapshots go in "
-                                    ".jsonl files)"));
-  }
-  auto feed = root.fields().find("feed");
-  if (feed != root.fields().end() && feed->second.has_struct_value()) {
-    const auto& f = feed->second.struct_value().fields();
-    if (f.count("results")) return ingest::v1::FEED_FORMAT_APPLE_RSS_V2_JSON;
-    if (f.count("entry")) return ingest::v1::FEED_FORMAT_ITUNES_RSS_JSON;
-  }
-  throw CommandError(
-      kExitUsage,
-      absl::StrCat(file,
-                   ": neither Apple RSS v2 JSON (feed.results) nor the legacy "
-                   "iTunes RSS JSON (feed.entry)"));
 }
 
 class Progress {
@@ -513,7 +488,7 @@ void AddImportCommand(CLI::App& parent, CommandList& commands) {
               "do not wait for records to acknowledge (no unresolved count)");
   i->add_option("--wait-timeout", o->wait_seconds,
                 "seconds to wait for records at most")
-      ->check(CLI::PositiveNumber)
+      ->check(Positive())
       ->capture_default_str();
   commands.push_back({i, [o](Session& s) { return RunImport(s, *o); }});
 }

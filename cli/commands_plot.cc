@@ -139,21 +139,21 @@ void AddPlotCommand(CLI::App& parent, CommandList& commands) {
   p->add_option("--chart", o->chart, "the chart, provider/list")
       ->capture_default_str();
   p->add_option("-p,--position", o->position, "P: position <= P counts")
-      ->check(CLI::Range(1, 500))
+      ->check(InRange(1, 500))
       ->capture_default_str();
   p->add_option("-n,--regions", o->regions, "N: the threshold line")
-      ->check(CLI::PositiveNumber)
+      ->check(Positive())
       ->capture_default_str();
   p->add_option("--hours", o->hours, "end the x axis at this many hours")
-      ->check(CLI::PositiveNumber);
+      ->check(Positive());
   p->add_option("-o,--out", o->out, "the SVG file to write; - for stdout")
       ->capture_default_str();
   p->add_option("--title", o->title, "the chart's title");
   p->add_option("--width", o->width, "width in pixels")
-      ->check(CLI::Range(240, 10000))
+      ->check(InRange(240, 10000))
       ->capture_default_str();
   p->add_option("--height", o->height, "height in pixels")
-      ->check(CLI::Range(180, 10000))
+      ->check(InRange(180, 10000))
       ->capture_default_str();
   commands.push_back({p, [o](Session& s) { return RunPlot(s, *o); }});
 }

@@ -41,7 +41,7 @@ struct RecordOptions {
     app->add_option("-p,--position", position,
                     "P of the threshold: position <= P counts (1 = #1, 10 = "
                     "top 10)")
-        ->check(CLI::Range(1, 500))
+        ->check(InRange(1, 500))
         ->capture_default_str();
     if (with_category) {
       app->add_option(
@@ -379,7 +379,7 @@ void AddRecordsCommands(CLI::App& parent, CommandList& commands) {
   ttt->record.Add(t, /*with_category=*/false);
   t->add_option("-n,--regions", ttt->regions,
                 "N: the number of distinct regions")
-      ->check(CLI::PositiveNumber)
+      ->check(Positive())
       ->capture_default_str();
   t->add_flag("--crossings", ttt->crossings,
               "also list every region's first crossing, earliest first");
@@ -416,10 +416,10 @@ void AddRecordsCommands(CLI::App& parent, CommandList& commands) {
   CLI::Option* board_regions =
       b->add_option("-n,--regions", board->regions,
                     "N for fastest: the number of distinct regions")
-          ->check(CLI::PositiveNumber)
+          ->check(Positive())
           ->capture_default_str();
   b->add_option("--limit", board->limit, "rows per page (1 to 1000)")
-      ->check(CLI::Range(1, 1000))
+      ->check(InRange(1, 1000))
       ->capture_default_str();
   b->add_option("--page-token", board->page_token,
                 "continue from this page token (shown under a page)");
@@ -447,7 +447,7 @@ void AddRecordsCommands(CLI::App& parent, CommandList& commands) {
   CLI::Option* lineage_regions =
       l->add_option("-n,--regions", lineage->regions,
                     "N for fastest: the number of distinct regions")
-          ->check(CLI::PositiveNumber)
+          ->check(Positive())
           ->capture_default_str();
   commands.push_back({l, [lineage, lineage_regions](Session& s) {
                         return RunLineage(s, *lineage,
@@ -485,7 +485,7 @@ void AddRecordsCommands(CLI::App& parent, CommandList& commands) {
   w->add_flag("--exclude-backfilled", watch->exclude_backfilled,
               "leave out events detected on backfilled history");
   w->add_option("--count", watch->count, "stop after this many events")
-      ->check(CLI::PositiveNumber);
+      ->check(Positive());
   commands.push_back({w, [watch](Session& s) { return RunWatch(s, *watch); }});
 }
 

@@ -5,6 +5,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "cli/args.h"
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/session.h"
@@ -92,7 +93,7 @@ int Main(int argc, char** argv) {
   app.add_option("--timeout", timeout,
                  "seconds each call may take (streams excepted)")
       ->envname("HITCLOCK_TIMEOUT")
-      ->check(CLI::PositiveNumber)
+      ->check(hitclock::client::Positive())
       ->capture_default_str();
 
   CommandList commands;

@@ -1,17 +1,21 @@
 // The pure parts of the `hitclock` command: output rendering (text tables,
 // JSON, CSV), durations and instants, the words of the arguments, the views
 // of records' answers, the plot series and the completion scripts.
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/completion.h"
+#include "cli/feed_files.h"
 #include "cli/output.h"
 #include "cli/plot_series.h"
 #include "cli/records_view.h"
+#include "cli/session.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 
@@ -153,6 +157,71 @@ TEST(ArgsTest, Charts) {
   EXPECT_EQ(ChartName(*chart), "itunes/top-songs");
   EXPECT_FALSE(ParseChart("itunes").ok());
   EXPECT_FALSE(ParseChart("/x").ok());
+  EXPECT_FALSE(ParseChart("itunes/top-songs/x").ok());
+  // The halves are checked as every service checks them: slugs only.
+  auto spaced = ParseChart("itunes/top songs");
+  ASSERT_FALSE(spaced.ok());
+  EXPECT_EQ(spaced.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(spaced.status().message(), "--chart.list: "))
+      << spaced.status().message();
+}
+
+TEST(ArgsTest, NumberChecksReadAsAPersonWouldSayThem) {
+  CLI::App app;
+  int regions = 0;
+  int position = 0;
+  app.add_option("-n,--regions", regions)->check(Positive());
+  app.add_option("-p,--position", position)->check(InRange(1, 500));
+  auto error_of = [&](std::vector<std::string> args) -> std::string {
+    std::reverse(args.begin(), args.end());
+    try {
+      app.parse(args);
+    } catch (const CLI::ParseError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(error_of({"--regions", "0"}),
+            "--regions: must be more than 0 (got 0)");
+  EXPECT_EQ(error_of({"--regions", "ten"}),
+            "--regions: must be a number (got ten)");
+  EXPECT_EQ(error_of({"--position", "501"}),
+            "--position: must be 1 to 500 (got 501)");
+  EXPECT_EQ(error_of({"--regions", "82", "--position", "1"}), "");
+  EXPECT_EQ(regions, 82);
+  EXPECT_EQ(position, 1);
+}
+
+TEST(FeedFilesTest, TellsTheKindOfAppleFeed) {
+  EXPECT_EQ(JsonFeedFormat("a.json", R"({"feed": {"results": []}})"),
+            ingest::v1::FEED_FORMAT_APPLE_RSS_V2_JSON);
+  EXPECT_EQ(JsonFeedFormat("a.json", R"({"feed": {"entry": []}})"),
+            ingest::v1::FEED_FORMAT_ITUNES_RSS_JSON);
+  auto message_of = [](const std::string& text) -> std::string {
+    try {
+      JsonFeedFormat("f.json", text);
+    } catch (const CommandError& e) {
+      EXPECT_EQ(e.exit_code(), kExitUsage);
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(message_of("[1, 2"),
+            "f.json: not JSON (an Apple RSS feed was expected; native "
+            "snapshots go in .jsonl files)");
+  EXPECT_EQ(message_of(R"({"feed": []})"),
+            "f.json: neither Apple RSS v2 JSON (feed.results) nor the legacy "
+            "iTunes RSS JSON (feed.entry)");
+  // 100,000 levels deep (200 KB) is refused at the depth limit, not parsed
+  // (it once ran past a minute). 64 levels are still JSON.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(message_of(deep),
+            "f.json: JSON nested deeper than 64 levels (an Apple RSS feed is "
+            "5 deep)");
+  const std::string ok_depth = std::string(64, '[') + std::string(64, ']');
+  EXPECT_EQ(message_of(ok_depth),
+            "f.json: neither Apple RSS v2 JSON (feed.results) nor the legacy "
+            "iTunes RSS JSON (feed.entry)");
 }
 
 TEST(ArgsTest, Metrics) {
