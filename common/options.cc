@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <iostream>
 
 #include "absl/strings/ascii.h"
@@ -96,7 +97,8 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
     const ServiceDescriptor& descriptor, int argc, const char* const* argv,
     int* exit_code) {
   ServiceOptions options;
-  options.listen_address = absl::StrCat("0.0.0.0:", descriptor.default_port);
+  // Loopback unless told: compose (and any deployment) sets its own address.
+  options.listen_address = absl::StrCat("127.0.0.1:", descriptor.default_port);
   std::string log_format = "text";
   double shutdown_seconds = absl::ToDoubleSeconds(options.shutdown_timeout);
   std::string probe;
@@ -126,6 +128,12 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
                  "'authorization: Bearer <token>' (never logged)")
       ->envname("HITCLOCK_AUTH_TOKEN")
       ->default_str("");
+  std::string auth_token_file;
+  app.add_option("--auth-token-file", auth_token_file,
+                 "Read --auth-token from this file (its first line), so that "
+                 "the token shows in no process listing")
+      ->envname("HITCLOCK_AUTH_TOKEN_FILE")
+      ->check(CLI::ExistingFile);
   app.add_flag("--auth-reads", options.auth_reads,
                "Read methods need the token too")
       ->envname("HITCLOCK_AUTH_READS");
@@ -201,6 +209,22 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
   if (!std::isfinite(shutdown_seconds)) {
     return bad("--shutdown-timeout: must be a number of seconds");
   }
+  if (!auth_token_file.empty()) {
+    if (!options.auth_token.empty()) {
+      return bad("--auth-token and --auth-token-file: give one or the other");
+    }
+    std::ifstream in(auth_token_file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+      return bad(absl::StrCat("--auth-token-file: cannot read a line from ",
+                              auth_token_file));
+    }
+    options.auth_token = std::string(absl::StripAsciiWhitespace(line));
+    if (options.auth_token.empty()) {
+      return bad(absl::StrCat("--auth-token-file: ", auth_token_file,
+                              " holds no token on its first line"));
+    }
+  }
   options.log_format =
       log_format == "json" ? LogFormat::kJson : LogFormat::kText;
   options.shutdown_timeout = absl::Seconds(shutdown_seconds);
@@ -215,6 +239,15 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
   if (probe_option->count() > 0) options.probe = probe;
   *exit_code = 0;
   return options;
+}
+
+bool IsLoopbackOnly(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) return true;
+  const size_t colon = listen.rfind(':');
+  const std::string host =
+      colon == std::string::npos ? listen : listen.substr(0, colon);
+  return absl::StartsWith(host, "127.") || host == "localhost" ||
+         host == "[::1]";
 }
 
 std::string ProbeAddress(const ServiceOptions& options) {

@@ -84,11 +84,13 @@ enum class LogFormat { kText, kJson };
 
 // The effective options of a service, flag beats env beats default.
 struct ServiceOptions {
-  std::string listen_address;  // --listen / HITCLOCK_LISTEN, "0.0.0.0:<port>"
+  std::string listen_address;  // --listen / HITCLOCK_LISTEN, "127.0.0.1:<port>"
   std::string data_dir = "./data";  // --data-dir / HITCLOCK_DATA_DIR
   std::string log_level = "info";   // --log-level: trace|debug|info|warn|error
   LogFormat log_format = LogFormat::kText;  // --log-format: text|json
-  std::string auth_token;   // --auth-token / HITCLOCK_AUTH_TOKEN; empty = off
+  // --auth-token / HITCLOCK_AUTH_TOKEN, or the first line of
+  // --auth-token-file / HITCLOCK_AUTH_TOKEN_FILE; empty = off.
+  std::string auth_token;
   bool auth_reads = false;  // --auth-reads / HITCLOCK_AUTH_READS
   std::string tls_cert;     // --tls-cert / HITCLOCK_TLS_CERT (PEM file)
   std::string tls_key;      // --tls-key / HITCLOCK_TLS_KEY (PEM file)
@@ -157,6 +159,10 @@ std::string SecondsText(absl::Duration value);
 absl::StatusOr<ServiceOptions> ParseServiceOptions(
     const ServiceDescriptor& descriptor, int argc, const char* const* argv,
     int* exit_code);
+
+// True when `listen` (host:port, or a `unix:` path) can only be reached
+// from this machine: a 127.x.x.x host, `localhost`, `[::1]`, or a socket.
+bool IsLoopbackOnly(const std::string& listen);
 
 // The address `--probe` checks: `options.probe` if it names one, else the
 // listen address with a wildcard host (0.0.0.0, [::], empty) made loopback.

@@ -162,6 +162,15 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
+  if (options.auth_token.empty() && !IsLoopbackOnly(options.listen_address)) {
+    LogWarn(
+        "SERVING BEYOND LOOPBACK WITH NO AUTH TOKEN: anyone who can reach "
+        "this address can write",
+        {{"listen", options.listen_address},
+         {"fix",
+          "set --auth-token-file (or HITCLOCK_AUTH_TOKEN), or listen on "
+          "127.0.0.1"}});
+  }
   server->SetServing(true);
   return server;
 }

@@ -1,7 +1,12 @@
 #include "common/sqlite.h"
 
 #include <SQLiteCpp/Statement.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -60,6 +65,16 @@ absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(
             absl::StrCat("cannot create data directory ", parent.string(), ": ",
                          ec.message()));
       }
+    }
+    // A new store file is readable by its owner only; SQLite gives its WAL
+    // and shared-memory files the database file's mode.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                          S_IRUSR | S_IWUSR);
+    if (fd >= 0) {
+      ::close(fd);
+    } else if (errno != EEXIST) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot create database ", path, ": ", std::strerror(errno)));
     }
   }
 

@@ -27,7 +27,8 @@ struct Migration {
   std::function<absl::Status(SQLite::Database&)> convert = nullptr;
 };
 
-// Opens (creating the parent directory and the file if needed) the database
+// Opens (creating the parent directory and the file if needed; a new file
+// has mode 0600, and so do its WAL and shared-memory files) the database
 // at `path` with journal_mode=WAL, busy_timeout=5000 ms, foreign_keys=ON and
 // synchronous=NORMAL (FULL when `synchronous_full`), then applies the
 // migrations whose version is above the recorded one. Versions must be

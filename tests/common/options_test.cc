@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -87,7 +88,7 @@ TEST_F(OptionsTest, Defaults) {
   absl::StatusOr<ServiceOptions> o = Parse({});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(exit_code_, 0);
-  EXPECT_EQ(o->listen_address, "0.0.0.0:50052");
+  EXPECT_EQ(o->listen_address, "127.0.0.1:50052");  // loopback unless told
   EXPECT_EQ(o->data_dir, "./data");
   EXPECT_EQ(o->log_level, "info");
   EXPECT_EQ(o->log_format, LogFormat::kText);
@@ -283,13 +284,56 @@ TEST_F(OptionsTest, ProbeWithAddress) {
   EXPECT_EQ(ProbeAddress(*o), "catalog:50051");
 }
 
+TEST_F(OptionsTest, TokenFromAFileShowsInNoArgv) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() /
+      ("hitclock_token_" + std::to_string(::getpid()));
+  {
+    std::ofstream out(file);
+    out << "  s3cret-from-file  \nsecond line ignored\n";
+  }
+  absl::StatusOr<ServiceOptions> o =
+      Parse({"--auth-token-file", file.string()});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->auth_token, "s3cret-from-file");
+  EXPECT_FALSE(absl::StrContains(DescribeOptions(*o), "s3cret"))
+      << DescribeOptions(*o);
+
+  absl::StatusOr<ServiceOptions> both =
+      Parse({"--auth-token-file", file.string(), "--auth-token", "x"});
+  EXPECT_FALSE(both.ok());
+  EXPECT_EQ(exit_code_, 2);
+  EXPECT_TRUE(absl::StrContains(both.status().message(),
+                                "--auth-token and --auth-token-file"))
+      << both.status();
+  { std::ofstream out(file); }  // empty
+  absl::StatusOr<ServiceOptions> empty =
+      Parse({"--auth-token-file", file.string()});
+  EXPECT_FALSE(empty.ok());
+  EXPECT_TRUE(absl::StrContains(empty.status().message(), "--auth-token-file"))
+      << empty.status();
+  std::filesystem::remove(file);
+}
+
+TEST(ListenTest, TellsLoopbackFromReachable) {
+  EXPECT_TRUE(IsLoopbackOnly("127.0.0.1:50051"));
+  EXPECT_TRUE(IsLoopbackOnly("127.0.0.2:0"));
+  EXPECT_TRUE(IsLoopbackOnly("localhost:50051"));
+  EXPECT_TRUE(IsLoopbackOnly("[::1]:50051"));
+  EXPECT_TRUE(IsLoopbackOnly("unix:/tmp/hitclock.sock"));
+  EXPECT_FALSE(IsLoopbackOnly("0.0.0.0:50051"));
+  EXPECT_FALSE(IsLoopbackOnly("[::]:50051"));
+  EXPECT_FALSE(IsLoopbackOnly(":50051"));
+  EXPECT_FALSE(IsLoopbackOnly("10.0.0.5:50051"));
+}
+
 TEST_F(OptionsTest, DescriptionMasksTheToken) {
   absl::StatusOr<ServiceOptions> o = Parse({"--auth-token", "s3cret"});
   ASSERT_TRUE(o.ok()) << o.status();
   const std::string text = DescribeOptions(*o);
   EXPECT_FALSE(absl::StrContains(text, "s3cret")) << text;
   EXPECT_TRUE(absl::StrContains(text, "auth_token=***")) << text;
-  EXPECT_TRUE(absl::StrContains(text, "listen=0.0.0.0:50052")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "listen=127.0.0.1:50052")) << text;
   EXPECT_TRUE(absl::StrContains(text, "catalog_address=")) << text;
 }
 

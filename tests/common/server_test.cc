@@ -321,6 +321,26 @@ TEST_F(ServerTest, UnparsableRequestIsInvalidArgumentWithAMessage) {
   EXPECT_TRUE(Get().ok());
 }
 
+TEST(ServerStartTest, WarnsWhenServingBeyondLoopbackWithNoToken) {
+  Observed observed;
+  auto start = [&](const std::string& listen, const std::string& token) {
+    ServiceOptions options;
+    options.listen_address = listen;
+    options.auth_token = token;
+    ::testing::internal::CaptureStdout();
+    absl::StatusOr<std::unique_ptr<RunningServer>> server =
+        RunningServer::Start(Descriptor(), options,
+                             std::make_unique<CounterInstance>(&observed));
+    const std::string logged = ::testing::internal::GetCapturedStdout();
+    EXPECT_TRUE(server.ok()) << server.status();
+    return logged.find("SERVING BEYOND LOOPBACK WITH NO AUTH TOKEN") !=
+           std::string::npos;
+  };
+  EXPECT_TRUE(start("0.0.0.0:0", ""));
+  EXPECT_FALSE(start("0.0.0.0:0", "s3cret"));
+  EXPECT_FALSE(start("127.0.0.1:0", ""));
+}
+
 TEST_F(ServerTest, ExceptionBecomesInternalWithoutDetails) {
   Start();
   grpc::ClientContext ctx;

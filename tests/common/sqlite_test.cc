@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -51,6 +52,22 @@ TEST_F(SqliteTest, CreatesTheFileWithTheHousePragmas) {
   EXPECT_EQ((*db)->execAndGet("PRAGMA foreign_keys").getInt(), 1);
   EXPECT_EQ((*db)->execAndGet("PRAGMA busy_timeout").getInt(), 5000);
   EXPECT_EQ((*db)->execAndGet("PRAGMA synchronous").getInt(), 1);  // NORMAL
+}
+
+TEST_F(SqliteTest, ANewStoreAndItsWalAreReadableByTheOwnerOnly) {
+  const mode_t old_umask = ::umask(022);  // a usual umask: 0644 otherwise
+  absl::StatusOr<std::unique_ptr<SQLite::Database>> db =
+      OpenDatabase(path_, migrations_);
+  ::umask(old_umask);
+  ASSERT_TRUE(db.ok()) << db.status();
+  (*db)->exec("INSERT INTO artist VALUES ('a2', 'Ha Sung-woon')");
+  namespace fs = std::filesystem;
+  for (const std::string& file : {path_, path_ + "-wal", path_ + "-shm"}) {
+    ASSERT_TRUE(fs::exists(file)) << file;
+    EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write)
+        << file;
+  }
 }
 
 TEST_F(SqliteTest, SynchronousFullOnRequest) {
