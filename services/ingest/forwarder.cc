@@ -186,6 +186,7 @@ void Forwarder::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
     if (stream_) stream_->ctx.TryCancel();
+    if (opening_ != nullptr) opening_->TryCancel();
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
@@ -397,8 +398,18 @@ bool Forwarder::OpenStream() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return false;
-    stream->rw = stream->stub->AppendSnapshots(&stream->ctx);
+    opening_ = &raw->ctx;  // so that Stop can cancel the call while it starts
+  }
+  // Starting the call waits for the connection (up to gRPC's connect
+  // timeout when records accepts TCP but answers nothing, e.g. frozen), so
+  // it runs without the lock: Wake(), from every acknowledged write, and
+  // the status calls take the lock and must never wait on a peer.
+  stream->rw = stream->stub->AppendSnapshots(&stream->ctx);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    opening_ = nullptr;
     stream_ = std::move(stream);
+    // Stopped meanwhile: the call was cancelled; Run's end closes it.
   }
   raw->reader = std::thread([this, raw] { ReadResults(raw); });
   return true;

@@ -148,6 +148,9 @@ class Forwarder {
   std::optional<absl::Time> next_attempt_;
   std::deque<InFlight> in_flight_;
   std::unique_ptr<Stream> stream_;
+  // The context of the stream being started by OpenStream, outside the
+  // lock; Stop cancels it.
+  grpc::ClientContext* opening_ = nullptr;
   std::thread worker_;
 };
 

@@ -209,6 +209,37 @@ TEST_F(FaultTest, RecordsDownThenUpEverythingArrivesOnce) {
   EXPECT_TRUE(Status().records().reachable());
 }
 
+TEST_F(FaultTest, AFrozenRecordsNeverHoldsUpWritesToIngest) {
+  // Records accepts connections (the kernel does, for a stopped process)
+  // but answers nothing. The forwarder, starting its stream to it, once held
+  // the lock every acknowledged write takes to wake it, and each
+  // SubmitSnapshot took about 20 s (gRPC's connect timeout).
+  StartCatalog(/*import=*/true);
+  StartRecords();
+  records_->Signal(SIGSTOP);
+  StartIngest();
+  constexpr int kCount = 8;
+  for (int i = 0; i < kCount; ++i) {
+    v1::SubmitSnapshotRequest request;
+    *request.mutable_snapshot() = Nth(i);
+    v1::SubmitSnapshotResponse response;
+    // A deadline far above a normal write (milliseconds) and far below the
+    // stall: a write that waits on records fails here.
+    const grpc::Status st =
+        ingest_stub_->SubmitSnapshot(Ctx(5).get(), request, &response);
+    ASSERT_TRUE(st.ok()) << i << ": " << st.error_message();
+    EXPECT_EQ(response.result().outcome(), v1::SUBMIT_OUTCOME_ACCEPTED);
+    // Give the forwarder time to be blocked starting its stream.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  // Reads answer too while the forwarder waits on records.
+  EXPECT_EQ(Status().pending_snapshot_count(), kCount);
+
+  records_->Signal(SIGCONT);
+  WaitForwarded();
+  EXPECT_EQ(RecordsCount(), kCount);
+}
+
 TEST_F(FaultTest, CatalogDownThenUpEverythingArrivesResolved) {
   constexpr int kCount = 30;
   StartCatalog(/*import=*/true);

@@ -61,6 +61,11 @@ class Service {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
+  // Sends `signal` without waiting (SIGSTOP freezes it, SIGCONT thaws it).
+  void Signal(int signal) {
+    if (pid_ > 0) kill(pid_, signal);
+  }
+
   const std::string& address() const { return address_; }
   const std::string& log() const { return log_; }
 
