@@ -73,6 +73,27 @@ void AddIntListOption(CLI::App& app, const std::string& name,
       ->default_str(IntListText(*values));
 }
 
+void AddIntOption(CLI::App& app, const std::string& name, int* value, int min,
+                  int max, const std::string& help) {
+  CLI::Validator number(
+      [min, max](std::string& text) -> std::string {
+        const std::string trimmed(absl::StripAsciiWhitespace(text));
+        int n = 0;
+        if (!absl::SimpleAtoi(trimmed, &n) || n < min || n > max) {
+          return absl::StrCat("`", text, "` is not a number from ", min, " to ",
+                              max);
+        }
+        text = trimmed;
+        return std::string();
+      },
+      absl::StrCat("INT in [", min, " - ", max, "]"));
+  app.add_option(absl::StrCat("--", name), *value, help)
+      ->envname(EnvName(name))
+      ->check(number)
+      ->type_name("N")
+      ->default_str(std::to_string(*value));
+}
+
 void AddSecondsOption(CLI::App& app, const std::string& name,
                       absl::Duration* value, const std::string& help) {
   CLI::Validator seconds(

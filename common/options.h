@@ -140,6 +140,11 @@ void AddIntListOption(CLI::App& app, const std::string& name,
                       std::vector<int>* values, int max,
                       const std::string& help);
 
+// A whole number from `min` to `max`:
+//   "--max-watchers: `x` is not a number from 1 to 100000".
+void AddIntOption(CLI::App& app, const std::string& name, int* value, int min,
+                  int max, const std::string& help);
+
 // A non-negative, finite number of seconds (`0.5`):
 //   "--max-skew: must be a number of seconds".
 void AddSecondsOption(CLI::App& app, const std::string& name,

@@ -1,9 +1,12 @@
 #include "services/records/event_hub.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 
 namespace hitclock::records {
 namespace {
@@ -46,7 +49,7 @@ bool WatchMatches(const v1::WatchRecordEventsRequest& filter,
   return true;
 }
 
-bool EventHub::Subscription::Pop(v1::WatchRecordEventsResponse& out) {
+bool EventHub::Subscription::Pop(Event& out) {
   std::lock_guard lock(mu_);
   if (state_ != State::kOpen || queue_.empty()) return false;
   out = std::move(queue_.front());
@@ -59,13 +62,19 @@ EventHub::Subscription::State EventHub::Subscription::state() const {
   return state_;
 }
 
-std::shared_ptr<EventHub::Subscription> EventHub::Subscribe(
+absl::StatusOr<std::shared_ptr<EventHub::Subscription>> EventHub::Subscribe(
     v1::WatchRecordEventsRequest filter, std::function<void()> notify) {
   auto subscription = std::make_shared<Subscription>();
   subscription->filter_ = std::move(filter);
   subscription->notify_ = std::move(notify);
-  subscription->capacity_ = capacity_;
+  subscription->capacity_ = options_.backlog;
   std::lock_guard lock(mu_);
+  if (!shut_down_ && subscriptions_.size() >= options_.max_subscribers) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "WatchRecordEvents: ", subscriptions_.size(),
+        " watchers already, the most this server takes (--max-watchers); "
+        "try again later"));
+  }
   if (shut_down_) {
     subscription->state_ = Subscription::State::kClosed;
   } else {
@@ -75,28 +84,47 @@ std::shared_ptr<EventHub::Subscription> EventHub::Subscribe(
 }
 
 void EventHub::Unsubscribe(const std::shared_ptr<Subscription>& subscription) {
-  std::lock_guard lock(mu_);
-  std::erase(subscriptions_, subscription);
-  subscription->notify_ = nullptr;
+  bool last = false;
+  {
+    std::lock_guard lock(mu_);
+    const size_t before = subscriptions_.size();
+    std::erase(subscriptions_, subscription);
+    subscription->notify_ = nullptr;
+    last = before > 0 && subscriptions_.empty();
+  }
+  {
+    std::lock_guard sub_lock(subscription->mu_);
+    std::deque<Event>().swap(subscription->queue_);
+  }
+  // glibc keeps freed memory for reuse; once nobody watches, the backlogs'
+  // memory is handed back.
+  if (last) malloc_trim(0);
 }
 
 void EventHub::Publish(const std::vector<v1::RecordBrokenEvent>& events) {
   if (events.empty()) return;
+  // Each event's response, built when the first subscriber takes it.
+  std::vector<Event> shared(events.size());
   std::lock_guard lock(mu_);
   for (const auto& subscription : subscriptions_) {
     bool changed = false;
     {
       std::lock_guard sub_lock(subscription->mu_);
       if (subscription->state_ != Subscription::State::kOpen) continue;
-      for (const v1::RecordBrokenEvent& event : events) {
-        if (!WatchMatches(subscription->filter_, event)) continue;
+      for (size_t i = 0; i < events.size(); ++i) {
+        if (!WatchMatches(subscription->filter_, events[i])) continue;
         changed = true;
         if (subscription->queue_.size() >= subscription->capacity_) {
           subscription->state_ = Subscription::State::kOverflowed;
-          subscription->queue_.clear();
+          std::deque<Event>().swap(subscription->queue_);
           break;
         }
-        *subscription->queue_.emplace_back().mutable_event() = event;
+        if (shared[i] == nullptr) {
+          auto response = std::make_shared<v1::WatchRecordEventsResponse>();
+          *response->mutable_event() = events[i];
+          shared[i] = std::move(response);
+        }
+        subscription->queue_.push_back(shared[i]);
       }
     }
     if (changed && subscription->notify_) subscription->notify_();
@@ -112,7 +140,7 @@ void EventHub::Shutdown() {
       if (subscription->state_ == Subscription::State::kOpen) {
         subscription->state_ = Subscription::State::kClosed;
       }
-      subscription->queue_.clear();
+      std::deque<Event>().swap(subscription->queue_);
     }
     if (subscription->notify_) subscription->notify_();
   }

@@ -47,6 +47,7 @@ RecordsHandler::RecordsHandler(std::unique_ptr<RecordsStore> store,
     : options_(std::move(options)),
       store_(std::move(store)),
       facts_(facts),
+      hub_(options_.watch),
       engine_(
           core::EngineOptions{.milestones = options_.milestones,
                               .watched_positions = options_.watched_positions,

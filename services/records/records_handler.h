@@ -44,6 +44,8 @@ struct HandlerOptions {
   // Per chart, the countries that publish it (see `PublishedCountries`).
   std::map<std::string, std::vector<std::string>> chart_countries =
       PublishedCountries();
+  // How many may watch record events and how far each may fall behind.
+  EventHubOptions watch;
   // The clock (capture instants in the future, event detection times).
   std::function<absl::Time()> clock = &absl::Now;
 };

@@ -184,13 +184,15 @@ class WatchReactor final
   WatchReactor(EventHub& hub, const v1::WatchRecordEventsRequest& request)
       : hub_(hub) {
     auto subscription = hub_.Subscribe(request, [this] { Pump(); });
-    {
-      std::lock_guard lock(mu_);
-      subscription_ = std::move(subscription);
+    std::lock_guard lock(mu_);
+    if (!subscription.ok()) {
+      FinishLocked(common::ToGrpcStatus(subscription.status()));
+      return;
     }
+    subscription_ = *std::move(subscription);
     // Tell the client at once that the watch is established.
     StartSendInitialMetadata();
-    Pump();
+    if (!writing_) NextLocked();
   }
 
   void OnWriteDone(bool ok) override {
@@ -212,7 +214,7 @@ class WatchReactor final
   }
 
   void OnDone() override {
-    hub_.Unsubscribe(subscription_);
+    if (subscription_ != nullptr) hub_.Unsubscribe(subscription_);
     delete this;
   }
 
@@ -230,7 +232,7 @@ class WatchReactor final
     }
     if (subscription_->Pop(response_)) {
       writing_ = true;
-      StartWrite(&response_);
+      StartWrite(response_.get());  // shared, immutable; held until written
       return;
     }
     switch (subscription_->state()) {
@@ -258,7 +260,7 @@ class WatchReactor final
   EventHub& hub_;
   std::shared_ptr<EventHub::Subscription> subscription_;
   std::mutex mu_;
-  v1::WatchRecordEventsResponse response_;
+  EventHub::Event response_;
   bool writing_ = false;
   bool cancelled_ = false;
   bool finished_ = false;
@@ -298,6 +300,8 @@ class RecordsInstance final : public common::ServiceInstance {
 struct RecordsOptions {
   std::vector<int> milestones = {10, 25, 50, 75, 100, 110};
   std::vector<int> watched_positions = {1};
+  int max_watchers = static_cast<int>(EventHubOptions().max_subscribers);
+  int watch_backlog = static_cast<int>(EventHubOptions().backlog);
 };
 
 common::ServiceFlags RecordsFlags() {
@@ -311,11 +315,19 @@ common::ServiceFlags RecordsFlags() {
             app, "watched-positions", &o.watched_positions, kMaxChartSize,
             "the position thresholds P kept up to date and watched for "
             "record events, comma-separated");
+        common::AddIntOption(app, "max-watchers", &o.max_watchers, 1, 100000,
+                             "WatchRecordEvents streams served at once; "
+                             "one more is refused RESOURCE_EXHAUSTED");
+        common::AddIntOption(
+            app, "watch-backlog", &o.watch_backlog, 16, 1000000,
+            "events a watcher may fall behind before its stream ends "
+            "RESOURCE_EXHAUSTED");
       },
       [](const RecordsOptions& o) -> common::OptionFields {
-        return {
-            {"milestones", common::IntListText(o.milestones)},
-            {"watched_positions", common::IntListText(o.watched_positions)}};
+        return {{"milestones", common::IntListText(o.milestones)},
+                {"watched_positions", common::IntListText(o.watched_positions)},
+                {"max_watchers", std::to_string(o.max_watchers)},
+                {"watch_backlog", std::to_string(o.watch_backlog)}};
       });
 }
 
@@ -414,6 +426,9 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
   const auto records = common::ServiceOptionsOr<RecordsOptions>(options);
   handler_options.milestones = records.milestones;
   handler_options.watched_positions = records.watched_positions;
+  handler_options.watch = {
+      .backlog = static_cast<size_t>(records.watch_backlog),
+      .max_subscribers = static_cast<size_t>(records.max_watchers)};
 
   auto store = RecordsStore::Open(
       (std::filesystem::path(options.data_dir) / "records.db").string());

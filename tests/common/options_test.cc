@@ -20,6 +20,7 @@ struct TestOptions {
   std::vector<int> milestones = {100, 1000};
   absl::Duration max_skew = absl::Minutes(5);
   std::string peer_token;
+  int max_watchers = 1000;
 };
 
 ServiceDescriptor Descriptor() {
@@ -34,6 +35,8 @@ ServiceDescriptor Descriptor() {
                          "Comma-separated milestones");
         AddSecondsOption(app, "max-skew", &o.max_skew, "Seconds of skew");
         AddStringOption(app, "peer-token", &o.peer_token, "Peer token");
+        AddIntOption(app, "max-watchers", &o.max_watchers, 1, 100000,
+                     "Most watchers");
       },
       [](const TestOptions& o) -> OptionFields {
         return {{"milestones", IntListText(o.milestones)},
@@ -63,7 +66,8 @@ class OptionsTest : public ::testing::Test {
       "HITCLOCK_TLS_CA",           "HITCLOCK_TLS_SERVER_NAME",
       "HITCLOCK_SHUTDOWN_TIMEOUT", "HITCLOCK_CATALOG_ADDRESS",
       "HITCLOCK_RECORDS_ADDRESS",  "HITCLOCK_MILESTONES",
-      "HITCLOCK_MAX_SKEW",         "HITCLOCK_PEER_TOKEN"};
+      "HITCLOCK_MAX_SKEW",         "HITCLOCK_PEER_TOKEN",
+      "HITCLOCK_MAX_WATCHERS",     "HITCLOCK_AUTH_TOKEN_FILE"};
 
   void SetUp() override {
     for (const char* name : kEnv) unsetenv(name);
@@ -206,12 +210,14 @@ TEST_F(OptionsTest, BadValuesExitTwo) {
 TEST_F(OptionsTest, ServiceOptionsAreTyped) {
   setenv("HITCLOCK_MAX_SKEW", "0.5", 1);
   absl::StatusOr<ServiceOptions> o =
-      Parse({"--milestones", "100, 10,25,10", "--peer-token", "p"});
+      Parse({"--milestones", "100, 10,25,10", "--peer-token", "p",
+             "--max-watchers", " 20"});
   ASSERT_TRUE(o.ok()) << o.status();
   const TestOptions typed = ServiceOptionsOr<TestOptions>(*o);
   EXPECT_EQ(typed.milestones, (std::vector<int>{10, 25, 100}));
   EXPECT_EQ(typed.max_skew, absl::Milliseconds(500));
   EXPECT_EQ(typed.peer_token, "p");
+  EXPECT_EQ(typed.max_watchers, 20);
   // Options built by hand hold the defaults.
   EXPECT_EQ(Milestones(ServiceOptions()), (std::vector<int>{100, 1000}));
 }
@@ -225,6 +231,10 @@ TEST_F(OptionsTest, BadServiceValuesExitTwoNamingTheFlag) {
       {{"--max-skew", "soon"}, "--max-skew: must be a number of seconds"},
       {{"--max-skew", "-1"}, "--max-skew: must be a number of seconds"},
       {{"--milestones", "1,2,3,4,5,6,7,8,9,10,11"}, "--milestones: at most 10"},
+      {{"--max-watchers", "0"},
+       "--max-watchers: `0` is not a number from 1 to 100000"},
+      {{"--max-watchers", "many"},
+       "--max-watchers: `many` is not a number from 1 to 100000"},
   };
   for (const auto& [args, message] : bad) {
     absl::StatusOr<ServiceOptions> o = Parse(args);

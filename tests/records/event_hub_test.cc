@@ -3,6 +3,8 @@
 #include "services/records/event_hub.h"
 
 #include <atomic>
+#include <memory>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -46,22 +48,22 @@ TEST(WatchMatchesTest, FiltersCombineWithAnd) {
 }
 
 TEST(EventHubTest, DeliversInOrderAndDropsASlowSubscriber) {
-  EventHub hub(/*capacity=*/3);
+  EventHub hub({.backlog = 3});
   std::atomic<int> notified = 0;
-  auto fast = hub.Subscribe({}, [&] { ++notified; });
+  auto fast = *hub.Subscribe({}, [&] { ++notified; });
   v1::WatchRecordEventsRequest only_peak;
   only_peak.add_metrics(v1::METRIC_PEAK);
-  auto filtered = hub.Subscribe(only_peak, [] {});
+  auto filtered = *hub.Subscribe(only_peak, [] {});
   hub.Publish({Event(v1::METRIC_TOTAL, 0), Event(v1::METRIC_PEAK, 0)});
   EXPECT_EQ(notified, 1);
-  v1::WatchRecordEventsResponse r;
+  EventHub::Event r;
   ASSERT_TRUE(fast->Pop(r));
-  EXPECT_EQ(r.event().record().metric(), v1::METRIC_TOTAL);
+  EXPECT_EQ(r->event().record().metric(), v1::METRIC_TOTAL);
   ASSERT_TRUE(fast->Pop(r));
-  EXPECT_EQ(r.event().record().metric(), v1::METRIC_PEAK);
+  EXPECT_EQ(r->event().record().metric(), v1::METRIC_PEAK);
   EXPECT_FALSE(fast->Pop(r));
   ASSERT_TRUE(filtered->Pop(r));
-  EXPECT_EQ(r.event().record().metric(), v1::METRIC_PEAK);
+  EXPECT_EQ(r->event().record().metric(), v1::METRIC_PEAK);
 
   // `filtered` never reads again: the fourth waiting event drops it, and
   // publishing goes on for the others.
@@ -77,8 +79,51 @@ TEST(EventHubTest, DeliversInOrderAndDropsASlowSubscriber) {
   EXPECT_EQ(hub.subscriber_count(), 1u);
   hub.Shutdown();
   EXPECT_EQ(fast->state(), EventHub::Subscription::State::kClosed);
-  EXPECT_EQ(hub.Subscribe({}, [] {})->state(),
+  EXPECT_EQ((*hub.Subscribe({}, [] {}))->state(),
             EventHub::Subscription::State::kClosed);
+}
+
+TEST(EventHubTest, SubscribersShareOneImmutableCopyOfEachEvent) {
+  EventHub hub;
+  std::vector<std::shared_ptr<EventHub::Subscription>> subscribers;
+  for (int i = 0; i < 100; ++i)
+    subscribers.push_back(*hub.Subscribe({}, [] {}));
+  hub.Publish({Event(v1::METRIC_TOTAL, 0), Event(v1::METRIC_PEAK, 0)});
+  EventHub::Event first, second;
+  ASSERT_TRUE(subscribers[0]->Pop(first));
+  ASSERT_TRUE(subscribers[0]->Pop(second));
+  for (size_t i = 1; i < subscribers.size(); ++i) {
+    EventHub::Event a, b;
+    ASSERT_TRUE(subscribers[i]->Pop(a));
+    ASSERT_TRUE(subscribers[i]->Pop(b));
+    EXPECT_EQ(a.get(), first.get()) << i;  // the same object, not a copy
+    EXPECT_EQ(b.get(), second.get()) << i;
+  }
+  // Every queue has let go of it: only these two handles remain.
+  EXPECT_EQ(first.use_count(), 1);
+  EXPECT_EQ(second->event().record().metric(), v1::METRIC_PEAK);
+}
+
+TEST(EventHubTest, RefusesSubscribersBeyondTheCapAndTakesThemWhenOneLeaves) {
+  EventHub hub({.max_subscribers = 2});
+  auto a = hub.Subscribe({}, [] {});
+  auto b = hub.Subscribe({}, [] {});
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  absl::StatusOr<std::shared_ptr<EventHub::Subscription>> c =
+      hub.Subscribe({}, [] {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(c.status().message(),
+            "WatchRecordEvents: 2 watchers already, the most this server "
+            "takes (--max-watchers); try again later");
+  // A waiting backlog is released when its subscriber leaves.
+  hub.Publish({Event(v1::METRIC_TOTAL, 0)});
+  EventHub::Event held;
+  ASSERT_TRUE((*b)->Pop(held));
+  hub.Unsubscribe(*a);
+  EXPECT_EQ(held.use_count(), 1);  // a's queued copy went with a
+  EXPECT_TRUE(hub.Subscribe({}, [] {}).ok());
 }
 
 }  // namespace

@@ -761,6 +761,75 @@ TEST_F(RecordsAppendTest, ShutdownEndsOpenWatchStreamsWithUnavailable) {
       << status.error_message();
 }
 
+TEST_F(RecordsAppendTest, WatchersBeyondMaxWatchersAreRefusedClearly) {
+  server_.reset();
+  const std::string data_dir = "--data-dir=" + dir_.string();
+  std::vector<const char*> argv = {"hitclock-records", "--listen=127.0.0.1:0",
+                                   data_dir.c_str(), "--max-watchers=2"};
+  int exit_code = -1;
+  absl::StatusOr<common::ServiceOptions> options = common::ParseServiceOptions(
+      RecordsDescriptor(), static_cast<int>(argv.size()), argv.data(),
+      &exit_code);
+  ASSERT_TRUE(options.ok()) << options.status();
+  auto instance = CreateRecordsInstance(*options);
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  auto server = common::RunningServer::Start(RecordsDescriptor(), *options,
+                                             *std::move(instance));
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = v1::RecordsService::NewStub(grpc::CreateChannel(
+      (*server)->address(), grpc::InsecureChannelCredentials()));
+
+  struct Watch {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientReader<v1::WatchRecordEventsResponse>> reader;
+  };
+  auto open = [&] {
+    auto w = std::make_unique<Watch>();
+    w->ctx.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+    w->reader = stub->WatchRecordEvents(&w->ctx, {});
+    w->reader->WaitForInitialMetadata();
+    return w;
+  };
+  auto first = open();
+  auto second = open();
+  auto third = open();
+  v1::WatchRecordEventsResponse event;
+  EXPECT_FALSE(third->reader->Read(&event));
+  const grpc::Status refused = third->reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(refused.error_message(),
+            "WatchRecordEvents: 2 watchers already, the most this server "
+            "takes (--max-watchers); try again later");
+
+  // One leaves; a new one is taken.
+  first->ctx.TryCancel();
+  while (first->reader->Read(&event)) {
+  }
+  first->reader->Finish();
+  std::unique_ptr<Watch> again;
+  for (int i = 0; i < 100; ++i) {  // the server unsubscribes asynchronously
+    again = open();
+    std::thread reader([&] { again->reader->Read(&event); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    again->ctx.TryCancel();
+    reader.join();
+    const grpc::Status status = again->reader->Finish();
+    if (status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      // Open until this test cancelled it.
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED)
+          << status.error_message();
+      break;
+    }
+    again.reset();
+  }
+  EXPECT_NE(again, nullptr) << "no watcher was taken after one left";
+  second->ctx.TryCancel();
+  while (second->reader->Read(&event)) {
+  }
+  second->reader->Finish();
+}
+
 TEST_F(RecordsAppendTest, OutcomesOfResendsMergesConflictsAndReplacements) {
   auto [results, status] = AppendAll(
       *stub_, {
