@@ -42,10 +42,17 @@ class CsvReader {
   bool AtEnd() const { return pos_ >= data_.size(); }
 
   // Reads the next record into `record` (resizing it; its strings are
-  // reused). Requires !AtEnd().
-  absl::Status Next(std::vector<Field>* record, size_t* field_count) {
+  // reused). Requires !AtEnd(). Stops at field `max_fields` + 1, with
+  // `*field_count` = `max_fields` + 1, so that a row of a million commas
+  // costs no million fields.
+  absl::Status Next(std::vector<Field>* record, size_t* field_count,
+                    size_t max_fields) {
     *field_count = 0;
     while (true) {
+      if (*field_count == max_fields) {
+        *field_count = max_fields + 1;
+        return absl::OkStatus();
+      }
       if (*field_count == record->size()) record->emplace_back();
       Field& f = (*record)[(*field_count)++];
       f.value.clear();
@@ -218,7 +225,9 @@ absl::StatusOr<ParsedFeed> ParseCsv(std::string_view bytes) {
   // The header: the first record that is not a blank line.
   bool have_header = false;
   while (!reader.AtEnd()) {
-    if (absl::Status st = reader.Next(&record, &n); !st.ok()) return st;
+    if (absl::Status st = reader.Next(&record, &n, kMaxCsvColumns); !st.ok()) {
+      return st;
+    }
     if (!IsBlankRecord(record, n)) {
       have_header = true;
       break;
@@ -229,8 +238,8 @@ absl::StatusOr<ParsedFeed> ParseCsv(std::string_view bytes) {
   }
   if (n > kMaxCsvColumns) {
     return ErrAt(record[0].line, 0,
-                 std::to_string(n) + " columns in the header, more than " +
-                     std::to_string(kMaxCsvColumns));
+                 "more than " + std::to_string(kMaxCsvColumns) +
+                     " columns in the header");
   }
   const size_t header_size = n;
   const int header_line = record[0].line;
@@ -258,9 +267,17 @@ absl::StatusOr<ParsedFeed> ParseCsv(std::string_view bytes) {
 
   ParsedFeed out;
   while (!reader.AtEnd()) {
-    if (absl::Status st = reader.Next(&record, &n); !st.ok()) return st;
+    if (absl::Status st = reader.Next(&record, &n, header_size); !st.ok()) {
+      return st;
+    }
     if (IsBlankRecord(record, n)) continue;
     const int line = record[0].line;
+    if (n > header_size) {
+      return ErrAt(line, 0,
+                   "more than " + std::to_string(header_size) +
+                       " fields, but the header has " +
+                       std::to_string(header_size));
+    }
     if (n != header_size) {
       return ErrAt(line, 0,
                    std::to_string(n) + " fields, but the header has " +

@@ -105,7 +105,7 @@ TEST(CsvTest, HeaderErrors) {
   std::string wide = "position,title,artist";
   for (int i = 0; i < 70; ++i) wide += ",c" + std::to_string(i);
   EXPECT_EQ(CsvError(wide + "\n"),
-            "content: line 1: 73 columns in the header, more than 64");
+            "content: line 1: more than 64 columns in the header");
 }
 
 TEST(CsvTest, HeaderOnlyIsAnEmptyFeed) {
@@ -117,6 +117,8 @@ TEST(CsvTest, HeaderOnlyIsAnEmptyFeed) {
 TEST(CsvTest, RowErrorsNameLineAndColumn) {
   EXPECT_EQ(CsvError("position,title,artist\n1,A,X\n2,B\n"),
             "content: line 3: 2 fields, but the header has 3");
+  EXPECT_EQ(CsvError("position,title,artist\n1,A,X,extra\n"),
+            "content: line 2: more than 3 fields, but the header has 3");
   EXPECT_EQ(CsvError("position,title,artist\n1,A,X\none,B,Y\n"),
             "content: line 3, column 1: position: expected a whole number, "
             "got \"one\"");
