@@ -23,6 +23,23 @@ std::string EnvName(std::string_view name) {
   return env;
 }
 
+// Checks (and trims) one whole number from `min` to `max` before CLI11
+// converts it: "`x` is not a number from 1 to 100000".
+CLI::Validator WholeNumber(int min, int max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        const std::string trimmed(absl::StripAsciiWhitespace(text));
+        int n = 0;
+        if (!absl::SimpleAtoi(trimmed, &n) || n < min || n > max) {
+          return absl::StrCat("`", text, "` is not a number from ", min, " to ",
+                              max);
+        }
+        text = trimmed;
+        return std::string();
+      },
+      absl::StrCat("INT in [", min, " - ", max, "]"));
+}
+
 }  // namespace
 
 std::string IntListText(const std::vector<int>& values) {
@@ -45,17 +62,7 @@ void AddIntListOption(CLI::App& app, const std::string& name,
                       const std::string& help) {
   // Each comma-separated piece is checked (and trimmed) before conversion;
   // the callback then stores the sorted, distinct numbers.
-  CLI::Validator number(
-      [max](std::string& piece) -> std::string {
-        const std::string trimmed(absl::StripAsciiWhitespace(piece));
-        int n = 0;
-        if (!absl::SimpleAtoi(trimmed, &n) || n < 1 || n > max) {
-          return absl::StrCat("`", piece, "` is not a number from 1 to ", max);
-        }
-        piece = trimmed;
-        return std::string();
-      },
-      absl::StrCat("INT in [1 - ", max, "]"));
+  const CLI::Validator number = WholeNumber(1, max);
   app.add_option_function<std::vector<int>>(
          absl::StrCat("--", name),
          [values](const std::vector<int>& parsed) {
@@ -75,21 +82,9 @@ void AddIntListOption(CLI::App& app, const std::string& name,
 
 void AddIntOption(CLI::App& app, const std::string& name, int* value, int min,
                   int max, const std::string& help) {
-  CLI::Validator number(
-      [min, max](std::string& text) -> std::string {
-        const std::string trimmed(absl::StripAsciiWhitespace(text));
-        int n = 0;
-        if (!absl::SimpleAtoi(trimmed, &n) || n < min || n > max) {
-          return absl::StrCat("`", text, "` is not a number from ", min, " to ",
-                              max);
-        }
-        text = trimmed;
-        return std::string();
-      },
-      absl::StrCat("INT in [", min, " - ", max, "]"));
   app.add_option(absl::StrCat("--", name), *value, help)
       ->envname(EnvName(name))
-      ->check(number)
+      ->check(WholeNumber(min, max))
       ->type_name("N")
       ->default_str(std::to_string(*value));
 }
