@@ -67,7 +67,6 @@ absl::StatusOr<std::shared_ptr<EventHub::Subscription>> EventHub::Subscribe(
   auto subscription = std::make_shared<Subscription>();
   subscription->filter_ = std::move(filter);
   subscription->notify_ = std::move(notify);
-  subscription->capacity_ = options_.backlog;
   std::lock_guard lock(mu_);
   if (!shut_down_ && subscriptions_.size() >= options_.max_subscribers) {
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -87,10 +86,9 @@ void EventHub::Unsubscribe(const std::shared_ptr<Subscription>& subscription) {
   bool last = false;
   {
     std::lock_guard lock(mu_);
-    const size_t before = subscriptions_.size();
-    std::erase(subscriptions_, subscription);
+    last =
+        std::erase(subscriptions_, subscription) > 0 && subscriptions_.empty();
     subscription->notify_ = nullptr;
-    last = before > 0 && subscriptions_.empty();
   }
   {
     std::lock_guard sub_lock(subscription->mu_);
@@ -114,7 +112,7 @@ void EventHub::Publish(const std::vector<v1::RecordBrokenEvent>& events) {
       for (size_t i = 0; i < events.size(); ++i) {
         if (!WatchMatches(subscription->filter_, events[i])) continue;
         changed = true;
-        if (subscription->queue_.size() >= subscription->capacity_) {
+        if (subscription->queue_.size() >= options_.backlog) {
           subscription->state_ = Subscription::State::kOverflowed;
           std::deque<Event>().swap(subscription->queue_);
           break;

@@ -49,7 +49,6 @@ class EventHub {
     friend class EventHub;
     v1::WatchRecordEventsRequest filter_;
     std::function<void()> notify_;
-    size_t capacity_ = 0;
     mutable std::mutex mu_;
     std::deque<Event> queue_;
     State state_ = State::kOpen;
