@@ -4,6 +4,7 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -36,9 +37,22 @@ ClientTls ClientTlsFor(const ServiceOptions& options) {
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> CreatePeerChannel(
-    const std::string& address, const ClientTls& tls) {
+    const std::string& address, const ClientTls& tls,
+    const ClientKeepalive& keepalive) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  if (keepalive.time > absl::ZeroDuration()) {
+    const absl::Duration time =
+        std::max(keepalive.time, kMinClientPingInterval);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+                static_cast<int>(absl::ToInt64Milliseconds(time)));
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                static_cast<int>(absl::ToInt64Milliseconds(keepalive.timeout)));
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    // A long-lived stream may carry no data for a long time: keep pinging
+    // (gRPC's default stops after 2 pings without data).
+    args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  }
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (tls.enabled) {
     grpc::SslCredentialsOptions ssl;

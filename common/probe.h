@@ -27,9 +27,25 @@ struct ClientTls {
 // service itself serves TLS, trusting --tls-ca, or --tls-cert if no CA given.
 ClientTls ClientTlsFor(const ServiceOptions& options);
 
+// The shortest interval between the pings of a client that the servers
+// (`RunningServer`) accept, with or without calls: a client pinging more
+// often is sent GOAWAY (`too_many_pings`).
+inline constexpr absl::Duration kMinClientPingInterval = absl::Seconds(10);
+
+// Keepalive pings on a client channel: a ping every `time` (at least
+// `kMinClientPingInterval`), with or without calls, and the connection
+// closed, failing its calls with UNAVAILABLE, when a ping is not answered
+// within `timeout`. A peer whose process is frozen answers no ping. A zero
+// `time` sends none (gRPC's default for clients).
+struct ClientKeepalive {
+  absl::Duration time = absl::ZeroDuration();
+  absl::Duration timeout = absl::Seconds(20);
+};
+
 // A channel to `address`. Fails only when the CA file cannot be read.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> CreatePeerChannel(
-    const std::string& address, const ClientTls& tls = {});
+    const std::string& address, const ClientTls& tls = {},
+    const ClientKeepalive& keepalive = {});
 
 // Adds `authorization: Bearer <token>` to an outgoing call (no-op if empty).
 void SetBearerToken(grpc::ClientContext* context, std::string_view token);

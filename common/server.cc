@@ -136,12 +136,15 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   // A second instance on the same port must fail, not share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Keepalive: ping idle connections every minute, drop them when a ping is
-  // not answered in 20 s; let clients ping every 10 s, even without calls.
+  // not answered in 20 s; let clients ping every `kMinClientPingInterval`
+  // (10 s), even without calls (the peer channels of `CreatePeerChannel`
+  // with a `ClientKeepalive` do).
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(
-      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(kMinClientPingInterval)));
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   for (grpc::Service* service : server->instance_->GrpcServices()) {
     builder.RegisterService(service);
