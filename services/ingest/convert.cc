@@ -64,6 +64,14 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
+google::protobuf::Duration ToDuration(absl::Duration d) {
+  absl::Duration rest;
+  google::protobuf::Duration out;
+  out.set_seconds(absl::IDivDuration(d, absl::Seconds(1), &rest));
+  out.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(rest)));
+  return out;
+}
+
 core::Snapshot ToCore(const v1::ChartSnapshot& snapshot) {
   core::Snapshot s;
   s.chart_provider = snapshot.chart().provider();

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/proto_time.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
 #include "hitclock/records/v1/records.pb.h"
@@ -32,6 +33,9 @@ absl::Status CheckInstant(const google::protobuf::Timestamp& t,
                           std::string_view field);
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
+// The Duration of a finite `d`, to the nanosecond (seconds and nanos share
+// its sign).
+google::protobuf::Duration ToDuration(absl::Duration d);
 
 // The core form of a wire snapshot.
 core::Snapshot ToCore(const v1::ChartSnapshot& snapshot);

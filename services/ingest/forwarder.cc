@@ -25,6 +25,8 @@ constexpr absl::Duration kAckFlushInterval = absl::Milliseconds(50);
 // How long the idle worker sleeps before looking at the outbox again
 // without being woken.
 constexpr auto kIdlePoll = std::chrono::seconds(1);
+// The progress watchdog looks at the link at least this often.
+constexpr absl::Duration kWatchdogPoll = absl::Seconds(1);
 
 // An entry as the catalog sees it, for asking each distinct one once.
 struct EntryKey {
@@ -55,15 +57,17 @@ void LinkState::Succeeded(absl::Time now) {
         "peer reachable again",
         {{"address", address_}, {"failures", std::to_string(failures_)}});
   }
-  reachable_ = true;
+  state_ = v1::LINK_STATE_READY;
   last_success_ = now;
+  stalled_since_.reset();
   last_error_.clear();
   failures_ = 0;
 }
 
 int LinkState::Failed(const std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
-  reachable_ = false;
+  state_ = v1::LINK_STATE_UNREACHABLE;
+  stalled_since_.reset();
   last_error_ = error;
   ++failures_;
   if (ShouldLog(failures_)) {
@@ -75,15 +79,35 @@ int LinkState::Failed(const std::string& error) {
   return failures_;
 }
 
+int LinkState::Stalled(absl::Time since, const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != v1::LINK_STATE_STALLED || !stalled_since_) {
+    stalled_since_ = since;
+  }
+  state_ = v1::LINK_STATE_STALLED;
+  last_error_ = error;
+  ++failures_;
+  if (ShouldLog(failures_)) {
+    common::LogWarn("peer stalled", {{"address", address_},
+                                     {"error", error},
+                                     {"failures", std::to_string(failures_)}});
+  }
+  return failures_;
+}
+
 v1::DownstreamStatus LinkState::Status() const {
   std::lock_guard<std::mutex> lock(mu_);
   v1::DownstreamStatus s;
   s.set_address(address_);
-  s.set_reachable(reachable_);
+  s.set_reachable(state_ == v1::LINK_STATE_READY);
   if (last_success_)
     *s.mutable_last_success_time() = ToTimestamp(*last_success_);
   s.set_last_error(last_error_);
   s.set_consecutive_failure_count(failures_);
+  s.set_state(state_);
+  if (state_ == v1::LINK_STATE_STALLED && stalled_since_) {
+    *s.mutable_no_progress_since_time() = ToTimestamp(*stalled_since_);
+  }
   return s;
 }
 
@@ -94,8 +118,8 @@ std::shared_ptr<catalog::v1::CatalogService::Stub> CatalogClient::Stub(
     bool fresh) {
   std::lock_guard<std::mutex> lock(mu_);
   if (fresh || stub_ == nullptr) {
-    auto channel =
-        common::CreatePeerChannel(options_.catalog_address, options_.tls);
+    auto channel = common::CreatePeerChannel(options_.catalog_address,
+                                             options_.tls, options_.keepalive);
     if (!channel.ok()) return nullptr;
     stub_ = catalog::v1::CatalogService::NewStub(*channel);
   }
@@ -162,6 +186,8 @@ struct Forwarder::Stream {
   int64_t next_index = 0;
   // Guarded by Forwarder::mu_.
   bool broken = false;
+  // Cancelled by the watchdog: the link is already reported STALLED.
+  bool stalled = false;
   bool reads_ended = false;
   std::string error;
 };
@@ -171,7 +197,8 @@ Forwarder::Forwarder(IngestStore& store, CatalogClient& catalog,
     : store_(store),
       catalog_(catalog),
       options_(std::move(options)),
-      records_link_(options_.records_address) {}
+      records_link_(options_.records_address),
+      progress_(options_.progress_deadline) {}
 
 Forwarder::~Forwarder() { Stop(); }
 
@@ -179,6 +206,7 @@ void Forwarder::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (worker_.joinable() || stop_) return;
   worker_ = std::thread([this] { Run(); });
+  watchdog_ = std::thread([this] { WatchProgress(); });
 }
 
 void Forwarder::Stop() {
@@ -186,10 +214,12 @@ void Forwarder::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
     if (stream_) stream_->ctx.TryCancel();
-    if (opening_ != nullptr) opening_->TryCancel();
+    if (opening_ != nullptr) opening_->ctx.TryCancel();
   }
   cv_.notify_all();
+  watchdog_cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (watchdog_.joinable()) watchdog_.join();
 }
 
 void Forwarder::Wake() {
@@ -286,6 +316,7 @@ void Forwarder::Run() {
         stream = stream_.get();
         in_flight_.push_back(
             {{item.outbox_seq, item.snapshot_seq}, stream->next_index++});
+        progress_.Busy(absl::Now());
       }
       records::v1::AppendSnapshotsRequest request;
       *request.mutable_snapshot() = ToRecordsSnapshot(std::move(item));
@@ -383,8 +414,8 @@ bool Forwarder::OpenStream() {
   auto stream = std::make_unique<Stream>();
   // A fresh channel for each stream: it connects at once, instead of
   // waiting out the reconnect backoff of a channel that saw the peer down.
-  auto channel =
-      common::CreatePeerChannel(options_.records_address, options_.tls);
+  auto channel = common::CreatePeerChannel(options_.records_address,
+                                           options_.tls, options_.keepalive);
   if (!channel.ok()) {
     records_link_.Failed(channel.status().ToString());
     Backoff(5);
@@ -398,7 +429,9 @@ bool Forwarder::OpenStream() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return false;
-    opening_ = &raw->ctx;  // so that Stop can cancel the call while it starts
+    // So that Stop and the watchdog can cancel the call while it starts.
+    opening_ = raw;
+    progress_.Busy(absl::Now());
   }
   // Starting the call waits for the connection (up to gRPC's connect
   // timeout when records accepts TCP but answers nothing, e.g. frozen), so
@@ -408,8 +441,9 @@ bool Forwarder::OpenStream() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     opening_ = nullptr;
+    progress_.Idle();  // open: the wait is for results from now on
     stream_ = std::move(stream);
-    // Stopped meanwhile: the call was cancelled; Run's end closes it.
+    // Stopped or stalled meanwhile: the call was cancelled; Run closes it.
   }
   raw->reader = std::thread([this, raw] { ReadResults(raw); });
   return true;
@@ -442,6 +476,7 @@ void Forwarder::ReadResults(Stream* stream) {
       f = in_flight_.front();
       in_flight_.pop_front();
       idle = in_flight_.empty();
+      progress_.Progressed(absl::Now(), !idle);
     }
     cv_.notify_all();
     if (response.index() != f.index) {
@@ -522,6 +557,7 @@ void Forwarder::CloseStream(const std::string& reason) {
       pending.push_back(f.ack.snapshot_seq);
     }
     in_flight_.clear();
+    progress_.Idle();
   }
   cv_.notify_all();
   std::string error = stream->error;
@@ -529,11 +565,56 @@ void Forwarder::CloseStream(const std::string& reason) {
     error = absl::StrCat("AppendSnapshots: ", status.error_message());
   }
   if (error.empty()) error = reason.empty() ? "stream ended" : reason;
-  if (reason.empty()) records_link_.Failed(error);
+  // A stalled stream was reported (and counted) when the watchdog cancelled
+  // it.
+  if (reason.empty() && !stream->stalled) records_link_.Failed(error);
   if (!pending.empty()) {
     if (absl::Status s = store_.NoteForwardError(pending, error); !s.ok()) {
       common::LogError("cannot note forward errors", {{"error", s.ToString()}});
     }
+  }
+}
+
+void Forwarder::WatchProgress() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    const absl::Time now = absl::Now();
+    Stream* stream = opening_ != nullptr ? opening_ : stream_.get();
+    if (progress_.Stalled(now) && stream != nullptr && !stream->broken) {
+      const absl::Time since = *progress_.waiting_since();
+      const std::string error =
+          opening_ != nullptr
+              ? absl::StrCat(
+                    "records accepted no stream for ",
+                    absl::FormatDuration(now - since), " (progress deadline ",
+                    absl::FormatDuration(options_.progress_deadline), ")")
+              : absl::StrCat(
+                    "no result from records for ",
+                    absl::FormatDuration(now - since), " (progress deadline ",
+                    absl::FormatDuration(options_.progress_deadline), ") with ",
+                    in_flight_.size(), " snapshots in flight");
+      // The attempt is given up: the worker closes the stream, notes the
+      // error on the rows in flight and retries them after the backoff.
+      stream->stalled = true;
+      stream->broken = true;
+      if (stream->error.empty()) stream->error = error;
+      stream->ctx.TryCancel();
+      progress_.Idle();
+      lock.unlock();
+      cv_.notify_all();
+      records_link_.Stalled(since, error);
+      lock.lock();
+      continue;
+    }
+    // Until the stall would begin, looking again at least every poll
+    // (work that starts meanwhile does not wake the watchdog); a stall
+    // already being closed by the worker is looked at again after a poll.
+    absl::Duration wait = std::min(kWatchdogPoll, options_.progress_deadline);
+    if (!progress_.Stalled(now)) {
+      wait = std::min(wait, progress_.StallTime() - now);
+    }
+    watchdog_cv_.wait_for(
+        lock, absl::ToChronoNanoseconds(std::max(wait, absl::Milliseconds(1))));
   }
 }
 

@@ -20,6 +20,7 @@
 #include "hitclock/catalog/v1/catalog.grpc.pb.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
 #include "hitclock/records/v1/records.grpc.pb.h"
+#include "services/ingest/core/progress.h"
 #include "services/ingest/store/ingest_store.h"
 
 namespace hitclock::ingest {
@@ -41,23 +42,41 @@ struct ForwarderOptions {
   int window = 1024;
   // Deadline of one ResolveTracks call.
   absl::Duration resolve_timeout = absl::Seconds(30);
+  // How long snapshots sent to records (or the stream being opened) may go
+  // without a result before the link counts as STALLED: the stream is then
+  // cancelled and retried after the backoff.
+  absl::Duration progress_deadline = absl::Seconds(10);
+  // Keepalive pings on the channels to both peers, so that a connection to
+  // a peer that answers nothing (e.g. a frozen process) fails even when no
+  // snapshot is in flight.
+  common::ClientKeepalive keepalive = {.time = absl::Seconds(20),
+                                       .timeout = absl::Seconds(10)};
 };
 
 // The health of the link to one peer, shared by the callers of that peer.
+// Thread-safe.
 class LinkState {
  public:
   explicit LinkState(std::string address) : address_(std::move(address)) {}
+  // A call made progress at `now`: LINK_STATE_READY.
   void Succeeded(absl::Time now);
-  // Returns the number of consecutive failures, this one included.
+  // A call failed: LINK_STATE_UNREACHABLE. Returns the number of
+  // consecutive failures, this one included.
   int Failed(const std::string& error);
+  // Work sent to the peer has had no result since `since`, for longer than
+  // the progress deadline: LINK_STATE_STALLED (since the start of the first
+  // stall in a row), counted as a failure. Returns the number of
+  // consecutive failures, this one included.
+  int Stalled(absl::Time since, const std::string& error);
   v1::DownstreamStatus Status() const;
   const std::string& address() const { return address_; }
 
  private:
   const std::string address_;
   mutable std::mutex mu_;
-  bool reachable_ = false;
+  v1::LinkState state_ = v1::LINK_STATE_UNSPECIFIED;
   std::optional<absl::Time> last_success_;
+  std::optional<absl::Time> stalled_since_;
   std::string last_error_;
   int failures_ = 0;
 };
@@ -94,16 +113,20 @@ class CatalogClient {
 // ALREADY_EXISTS: FAILED for good, with the error). A failed call or stream
 // is retried from the oldest row still in the outbox after a capped,
 // jittered exponential backoff: records is idempotent, so a resend is
-// harmless, and nothing leaves the outbox unacknowledged.
+// harmless, and nothing leaves the outbox unacknowledged. When records
+// answers nothing for longer than `progress_deadline` while snapshots are
+// in flight (or while the stream is being opened), the link is STALLED and
+// the stream is cancelled and retried the same way.
 class Forwarder {
  public:
   Forwarder(IngestStore& store, CatalogClient& catalog,
             ForwarderOptions options);
   ~Forwarder();  // Stop()
 
+  // Starts the worker and the progress watchdog.
   void Start();
-  // Stops the worker and closes the stream; rows not acknowledged stay in
-  // the outbox. Idempotent.
+  // Stops the worker and the watchdog and closes the stream; rows not
+  // acknowledged stay in the outbox. Idempotent.
   void Stop();
   // Tells the worker new rows are in the outbox.
   void Wake();
@@ -127,6 +150,9 @@ class Forwarder {
   bool OpenStream();
   // Reads results until the stream ends; runs on the reader thread.
   void ReadResults(Stream* stream);
+  // Cancels the stream (or the opening of one) whenever it outlives the
+  // progress deadline; runs on the watchdog thread until stopped.
+  void WatchProgress();
   void FlushAcks(std::vector<OutboxAck>& acks);
   // Ends the current stream (cancelling it), joins its reader, and notes
   // `error` on the rows left in flight.
@@ -147,11 +173,16 @@ class Forwarder {
   bool woken_ = false;
   std::optional<absl::Time> next_attempt_;
   std::deque<InFlight> in_flight_;
+  // Busy while a stream is being opened or snapshots are in flight.
+  core::ProgressWatch progress_;
   std::unique_ptr<Stream> stream_;
-  // The context of the stream being started by OpenStream, outside the
-  // lock; Stop cancels it.
-  grpc::ClientContext* opening_ = nullptr;
+  // The stream being started by OpenStream, outside the lock; Stop and the
+  // watchdog cancel it.
+  Stream* opening_ = nullptr;
   std::thread worker_;
+  // Wakes the watchdog when stopping.
+  std::condition_variable watchdog_cv_;
+  std::thread watchdog_;
 };
 
 }  // namespace hitclock::ingest

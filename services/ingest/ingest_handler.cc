@@ -1,5 +1,6 @@
 #include "services/ingest/ingest_handler.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -362,6 +363,8 @@ IngestHandler::GetForwarderStatus(const v1::GetForwarderStatusRequest&) {
   if (counts->oldest_pending_receive) {
     *response.mutable_oldest_pending_receive_time() =
         ToTimestamp(*counts->oldest_pending_receive);
+    *response.mutable_oldest_pending_age() = ToDuration(std::max(
+        absl::ZeroDuration(), clock_() - *counts->oldest_pending_receive));
   }
   response.set_forwarded_snapshot_count(counts->forwarded);
   response.set_failed_snapshot_count(counts->failed);

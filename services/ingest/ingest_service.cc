@@ -220,13 +220,26 @@ common::ServiceFlags IngestFlags() {
             app, "forward-max-backoff", &o.forward_max_backoff,
             "Longest wait, in seconds, between retries of a failed call to "
             "the catalog or records");
+        common::AddSecondsOption(
+            app, "forward-progress-deadline", &o.forward_progress_deadline,
+            "Seconds snapshots sent to records may go without a result before "
+            "the link is reported stalled and the stream is retried");
       },
       [](const IngestOptions& o) -> common::OptionFields {
-        return {{"peer_token", o.peer_token.empty() ? "" : "***"},
-                {"feeds", o.feeds},
-                {"max_skew", common::SecondsText(o.max_skew)},
-                {"forward_max_backoff",
-                 common::SecondsText(o.forward_max_backoff)}};
+        return {
+            {"peer_token", o.peer_token.empty() ? "" : "***"},
+            {"feeds", o.feeds},
+            {"max_skew", common::SecondsText(o.max_skew)},
+            {"forward_max_backoff", common::SecondsText(o.forward_max_backoff)},
+            {"forward_progress_deadline",
+             common::SecondsText(o.forward_progress_deadline)}};
+      },
+      [](IngestOptions& o) -> absl::Status {
+        if (o.forward_progress_deadline <= absl::ZeroDuration()) {
+          return absl::InvalidArgumentError(
+              "--forward-progress-deadline: must be more than 0 seconds");
+        }
+        return absl::OkStatus();
       });
 }
 
@@ -354,6 +367,7 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateIngestInstance(
   forwarder.max_backoff = ingest.forward_max_backoff;
   forwarder.initial_backoff =
       std::min(forwarder.initial_backoff, forwarder.max_backoff);
+  forwarder.progress_deadline = ingest.forward_progress_deadline;
 
   auto store = IngestStore::Open(
       (std::filesystem::path(options.data_dir) / "ingest.db").string());

@@ -86,6 +86,10 @@ struct IngestOptions {
   // --forward-max-backoff: the longest wait between retries of a failed
   // call to the catalog or records.
   absl::Duration forward_max_backoff = absl::Seconds(10);
+  // --forward-progress-deadline: how long snapshots sent to records may go
+  // without a result before the link is reported STALLED and the stream is
+  // cancelled and retried; more than 0.
+  absl::Duration forward_progress_deadline = absl::Seconds(10);
 };
 
 // Ingest as the runtime sees it: name, port 50053, the read methods, the

@@ -95,11 +95,12 @@ class FaultTest : public ::testing::Test {
     args.insert(args.end(), {"--catalog-address", Address(catalog_port_)});
     records_->Start(records_port_, args);
   }
-  void StartIngest() {
+  void StartIngest(const std::vector<std::string>& extra = {}) {
     auto args = Common("ingest");
     args.insert(args.end(), {"--catalog-address", Address(catalog_port_),
                              "--records-address", Address(records_port_),
                              "--forward-max-backoff", "1"});
+    args.insert(args.end(), extra.begin(), extra.end());
     ingest_->Start(ingest_port_, args);
     ingest_stub_ = v1::IngestService::NewStub(grpc::CreateChannel(
         ingest_->address(), grpc::InsecureChannelCredentials()));
@@ -130,6 +131,29 @@ class FaultTest : public ::testing::Test {
     grpc::Status st = ingest_stub_->GetForwarderStatus(
         Ctx().get(), v1::GetForwarderStatusRequest(), &s);
     EXPECT_TRUE(st.ok()) << st.error_message();
+    return s;
+  }
+
+  // Submits snapshot `i`, which ingest must accept.
+  void Submit(int i) {
+    v1::SubmitSnapshotRequest request;
+    *request.mutable_snapshot() = Nth(i);
+    v1::SubmitSnapshotResponse response;
+    const grpc::Status st =
+        ingest_stub_->SubmitSnapshot(Ctx(5).get(), request, &response);
+    ASSERT_TRUE(st.ok()) << i << ": " << st.error_message();
+    EXPECT_EQ(response.result().outcome(), v1::SUBMIT_OUTCOME_ACCEPTED);
+  }
+
+  // Waits until the records link is in `state`; returns the last status.
+  v1::GetForwarderStatusResponse WaitRecordsLink(v1::LinkState state,
+                                                 int seconds) {
+    const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+    v1::GetForwarderStatusResponse s = Status();
+    while (s.records().state() != state && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      s = Status();
+    }
     return s;
   }
 
@@ -238,6 +262,58 @@ TEST_F(FaultTest, AFrozenRecordsNeverHoldsUpWritesToIngest) {
   records_->Signal(SIGCONT);
   WaitForwarded();
   EXPECT_EQ(RecordsCount(), kCount);
+}
+
+TEST_F(FaultTest, AFrozenRecordsWithTheStreamOpenIsReportedStalled) {
+  // Records froze with the forwarder's stream already open: its kernel
+  // still takes the bytes, so nothing fails, but nothing is answered. The
+  // status once said records was reachable while nothing moved for good.
+  StartCatalog(/*import=*/true);
+  StartRecords();
+  StartIngest({"--forward-progress-deadline", "1"});
+  Submit(0);
+  WaitForwarded();
+  ASSERT_EQ(Status().records().state(), v1::LINK_STATE_READY);
+
+  records_->Signal(SIGSTOP);
+  constexpr int kCount = 8;
+  for (int i = 1; i < kCount; ++i) Submit(i);
+  // The deadline (1 s) and a retry or two, far below the keepalive (30 s)
+  // and the connect timeout (20 s).
+  v1::GetForwarderStatusResponse status =
+      WaitRecordsLink(v1::LINK_STATE_STALLED, 10);
+  ASSERT_EQ(status.records().state(), v1::LINK_STATE_STALLED)
+      << status.DebugString();
+  EXPECT_FALSE(status.records().reachable());
+  EXPECT_TRUE(status.records().has_no_progress_since_time());
+  EXPECT_GT(status.records().consecutive_failure_count(), 0);
+  EXPECT_FALSE(status.records().last_error().empty());
+  EXPECT_EQ(status.pending_snapshot_count(), kCount - 1);
+  EXPECT_TRUE(status.oldest_pending_age().seconds() > 0 ||
+              status.oldest_pending_age().nanos() > 0)
+      << status.DebugString();
+  // Still stalled while records stays frozen, since the same instant.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  v1::GetForwarderStatusResponse later = Status();
+  EXPECT_EQ(later.records().state(), v1::LINK_STATE_STALLED)
+      << later.DebugString();
+  EXPECT_EQ(later.records().no_progress_since_time().seconds(),
+            status.records().no_progress_since_time().seconds());
+  EXPECT_GE(later.oldest_pending_age().seconds(),
+            status.oldest_pending_age().seconds() + 1);
+
+  records_->Signal(SIGCONT);
+  WaitForwarded();
+  status = WaitRecordsLink(v1::LINK_STATE_READY, 10);
+  EXPECT_EQ(status.records().state(), v1::LINK_STATE_READY)
+      << status.DebugString();
+  EXPECT_TRUE(status.records().reachable());
+  EXPECT_FALSE(status.records().has_no_progress_since_time());
+  EXPECT_FALSE(status.has_oldest_pending_age());
+  // Every snapshot exactly once, whatever the cancelled streams delivered.
+  EXPECT_EQ(status.forwarded_snapshot_count(), kCount);
+  EXPECT_EQ(RecordsCount(), kCount);
+  for (int i = 0; i < kCount; ++i) EXPECT_TRUE(RecordsHas(i)) << i;
 }
 
 TEST_F(FaultTest, CatalogDownThenUpEverythingArrivesResolved) {
