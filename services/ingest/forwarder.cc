@@ -582,17 +582,18 @@ void Forwarder::WatchProgress() {
     Stream* stream = opening_ != nullptr ? opening_ : stream_.get();
     if (progress_.Stalled(now) && stream != nullptr && !stream->broken) {
       const absl::Time since = *progress_.waiting_since();
+      const std::string deadline =
+          absl::FormatDuration(options_.progress_deadline);
       const std::string error =
           opening_ != nullptr
               ? absl::StrCat(
-                    "records accepted no stream for ",
-                    absl::FormatDuration(now - since), " (progress deadline ",
-                    absl::FormatDuration(options_.progress_deadline), ")")
-              : absl::StrCat(
-                    "no result from records for ",
-                    absl::FormatDuration(now - since), " (progress deadline ",
-                    absl::FormatDuration(options_.progress_deadline), ") with ",
-                    in_flight_.size(), " snapshots in flight");
+                    "records did not accept the stream within the progress "
+                    "deadline (",
+                    deadline, ")")
+              : absl::StrCat("records answered none of the ", in_flight_.size(),
+                             " snapshots in flight within the progress "
+                             "deadline (",
+                             deadline, ")");
       // The attempt is given up: the worker closes the stream, notes the
       // error on the rows in flight and retries them after the backoff.
       stream->stalled = true;
