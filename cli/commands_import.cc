@@ -175,6 +175,59 @@ ingest::v1::GetForwarderStatusResponse ForwarderStatus(Session& session) {
   return status;
 }
 
+// The records link of `status` as a person reads it: "ok", "stalled since
+// <instant>" or "unreachable" with the last error, and how long the oldest
+// snapshot not yet in records has waited.
+std::string RecordsLinkText(
+    const ingest::v1::GetForwarderStatusResponse& status) {
+  const ingest::v1::DownstreamStatus& link = status.records();
+  std::string text;
+  switch (link.state()) {
+    case ingest::v1::LINK_STATE_READY:
+      text = "ok";
+      break;
+    case ingest::v1::LINK_STATE_STALLED: {
+      google::protobuf::Timestamp since = link.no_progress_since_time();
+      since.set_nanos(0);  // to the second
+      text = absl::StrCat("stalled since ", FormatTime(since), " (",
+                          link.last_error(), ")");
+      break;
+    }
+    case ingest::v1::LINK_STATE_UNREACHABLE:
+      text = absl::StrCat("unreachable (", link.last_error(), ")");
+      break;
+    default:  // no call yet, or a server that reports no state
+      text = link.last_error().empty() ? "ok" : link.last_error();
+  }
+  if (status.has_oldest_pending_age()) {
+    absl::StrAppend(&text, "; oldest snapshot waiting ",
+                    FormatDuration(status.oldest_pending_age().seconds()));
+  }
+  return text;
+}
+
+// The progress note while waiting for records: the backlog, and the link
+// when it is not making progress.
+std::string WaitingNote(const ingest::v1::GetForwarderStatusResponse& status) {
+  std::string note =
+      absl::StrCat("waiting for records: ", status.pending_snapshot_count(),
+                   " snapshots to forward");
+  const ingest::v1::LinkState state = status.records().state();
+  if (state == ingest::v1::LINK_STATE_STALLED ||
+      state == ingest::v1::LINK_STATE_UNREACHABLE) {
+    absl::StrAppend(
+        &note, " (records ",
+        state == ingest::v1::LINK_STATE_STALLED ? "stalled" : "unreachable",
+        status.has_oldest_pending_age()
+            ? absl::StrCat(
+                  ", oldest waiting ",
+                  FormatDuration(status.oldest_pending_age().seconds()))
+            : "",
+        ")");
+  }
+  return note;
+}
+
 int RunImport(Session& session, const ImportOptions& o) {
   std::vector<std::string> files = o.files;
   if (!o.dir.empty()) {
@@ -370,9 +423,7 @@ int RunImport(Session& session, const ImportOptions& o) {
             0, status.unresolved_entry_count() - unresolved_before);
         break;
       }
-      progress.Note(
-          absl::StrCat("waiting for records: ", status.pending_snapshot_count(),
-                       " snapshots to forward"));
+      progress.Note(WaitingNote(status));
       if (Clock::now() > deadline) {
         progress.EndNote();
         session.err() << "hitclock: records has not acknowledged "
@@ -380,10 +431,7 @@ int RunImport(Session& session, const ImportOptions& o) {
                       << o.wait_seconds
                       << " s (they are safe in ingest and will be "
                          "forwarded); records link: "
-                      << (status.records().last_error().empty()
-                              ? "ok"
-                              : status.records().last_error())
-                      << "\n";
+                      << RecordsLinkText(status) << "\n";
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
