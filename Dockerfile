@@ -14,7 +14,7 @@ RUN apt-get update -qq \
       protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev \
       libsqlitecpp-dev libsqlite3-dev libspdlog-dev libfmt-dev \
       libutf8proc-dev libsimdjson-dev libcli11-dev libcurl4-openssl-dev \
-      nlohmann-json3-dev \
+      libssl-dev nlohmann-json3-dev \
  && rm -rf /var/lib/apt/lists/*
 # Only what the build reads, so that editing tests, docs or scripts does not
 # rebuild the tree.
@@ -38,7 +38,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       ca-certificates libgrpc++1.51 libprotobuf32 libspdlog1.10 libfmt9 \
-      libutf8proc2 libsqlite3-0 libcurl4 libsimdjson14 \
+      libutf8proc2 libsqlite3-0 libcurl4 libsimdjson14 libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 10001 --create-home --home-dir /var/lib/hitclock hitclock \
  && mkdir -p /data /opt/hitclock/demo && chown hitclock:hitclock /data

@@ -1,7 +1,12 @@
 #include "common/page_token.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -10,12 +15,22 @@
 namespace hitclock::common {
 namespace {
 
-constexpr char kVersion = '\x01';
-constexpr std::string_view kDomain = "hitclock.page_token.v1";
+// Version 2: keyed (version 1 carried an unkeyed FNV-1a checksum).
+constexpr char kVersion = '\x02';
+constexpr std::string_view kDomain = "hitclock.page_token.v2";
+constexpr size_t kTagBytes = 16;
+constexpr size_t kHeaderBytes = 1 + kTagBytes;
 
-// FNV-1a, 64 bits, over the domain, the scope and the position, with
-// separators so that no two (scope, position) pairs hash the same input.
-uint64_t Checksum(std::string_view scope, std::string_view position) {
+absl::Status NotIssued() {
+  return InvalidField("page_token",
+                      "was not issued by this method for this request "
+                      "(pass the next_page_token of the previous page with "
+                      "the same filter, to the same server)");
+}
+
+// The unkeyed version 1: FNV-1a, 64 bits, over the domain, the scope and
+// the position.
+uint64_t UnkeyedChecksum(std::string_view scope, std::string_view position) {
   uint64_t h = 14695981039346656037ull;
   auto mix = [&h](std::string_view bytes) {
     for (unsigned char c : bytes) {
@@ -23,7 +38,7 @@ uint64_t Checksum(std::string_view scope, std::string_view position) {
       h *= 1099511628211ull;
     }
   };
-  mix(kDomain);
+  mix("hitclock.page_token.v1");
   mix(std::string_view("\0", 1));
   mix(absl::StrCat(scope.size(), ":"));
   mix(scope);
@@ -31,20 +46,13 @@ uint64_t Checksum(std::string_view scope, std::string_view position) {
   return h;
 }
 
-absl::Status NotIssued() {
-  return InvalidField("page_token",
-                      "was not issued by this method for this request "
-                      "(pass the next_page_token of the previous page with "
-                      "the same filter)");
-}
-
 }  // namespace
 
 std::string EncodePageToken(std::string_view scope, std::string_view position) {
   std::string raw;
   raw.reserve(9 + position.size());
-  raw.push_back(kVersion);
-  const uint64_t sum = Checksum(scope, position);
+  raw.push_back('\x01');
+  const uint64_t sum = UnkeyedChecksum(scope, position);
   for (int shift = 56; shift >= 0; shift -= 8) {
     raw.push_back(static_cast<char>((sum >> shift) & 0xff));
   }
@@ -60,15 +68,67 @@ absl::StatusOr<std::string> DecodePageToken(std::string_view token,
           absl::string_view(token.data(), token.size()), &raw)) {
     return NotIssued();
   }
-  if (raw.size() < 9 || raw[0] != kVersion) return NotIssued();
-  // The canonical encoding only: no padding or trailing-bit variants.
+  if (raw.size() < 9 || raw[0] != '\x01') return NotIssued();
   if (absl::WebSafeBase64Escape(raw) != token) return NotIssued();
   uint64_t sum = 0;
   for (int i = 1; i <= 8; ++i) {
     sum = (sum << 8) | static_cast<unsigned char>(raw[i]);
   }
   std::string position = raw.substr(9);
-  if (sum != Checksum(scope, position)) return NotIssued();
+  if (sum != UnkeyedChecksum(scope, position)) return NotIssued();
+  return position;
+}
+
+PageTokens::PageTokens(std::string secret) : secret_(std::move(secret)) {}
+
+std::string PageTokens::Tag(std::string_view scope,
+                            std::string_view position) const {
+  // The domain, then the scope with its length, then the position: no two
+  // (scope, position) pairs give the same message.
+  std::string message(kDomain);
+  message.push_back('\0');
+  absl::StrAppend(&message, scope.size(), ":");
+  message.append(scope);
+  message.append(position);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  if (HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+           reinterpret_cast<const unsigned char*>(message.data()),
+           message.size(), mac, &mac_size) == nullptr ||
+      mac_size < kTagBytes) {
+    // Cannot happen with SHA-256; a tag no token matches refuses them all.
+    return std::string();
+  }
+  return std::string(reinterpret_cast<const char*>(mac), kTagBytes);
+}
+
+std::string PageTokens::Encode(std::string_view scope,
+                               std::string_view position) const {
+  std::string raw;
+  raw.reserve(kHeaderBytes + position.size());
+  raw.push_back(kVersion);
+  raw.append(Tag(scope, position));
+  raw.append(position);
+  return absl::WebSafeBase64Escape(raw);
+}
+
+absl::StatusOr<std::string> PageTokens::Decode(std::string_view token,
+                                               std::string_view scope) const {
+  if (token.empty()) return std::string();
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(
+          absl::string_view(token.data(), token.size()), &raw)) {
+    return NotIssued();
+  }
+  if (raw.size() < kHeaderBytes || raw[0] != kVersion) return NotIssued();
+  // The canonical encoding only: no padding or trailing-bit variants.
+  if (absl::WebSafeBase64Escape(raw) != token) return NotIssued();
+  std::string position = raw.substr(kHeaderBytes);
+  const std::string expected = Tag(scope, position);
+  if (expected.size() != kTagBytes ||
+      CRYPTO_memcmp(expected.data(), raw.data() + 1, kTagBytes) != 0) {
+    return NotIssued();
+  }
   return position;
 }
 

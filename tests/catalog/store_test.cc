@@ -225,5 +225,33 @@ TEST_F(CatalogStoreTest, ChangesAreLoggedInOrderAndSurviveReopen) {
   EXPECT_EQ((*reopened)->ListChanges(1, 10)->size(), 1u);
 }
 
+TEST_F(CatalogStoreTest, PageTokenSecretSurvivesReopenAndIsTheFilesOwn) {
+  const std::string secret = store_->page_token_secret();
+  EXPECT_EQ(secret.size(), 32u);
+  store_.reset();
+  auto reopened = CatalogStore::Open(path_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->page_token_secret(), secret);
+
+  auto other = CatalogStore::Open((dir_ / "other.db").string());
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ((*other)->page_token_secret().size(), 32u);
+  EXPECT_NE((*other)->page_token_secret(), secret);
+  auto memory = CatalogStore::Open(":memory:");
+  ASSERT_TRUE(memory.ok()) << memory.status();
+  EXPECT_NE((*memory)->page_token_secret(), secret);
+}
+
+TEST_F(CatalogStoreTest, AFileFromBeforeSecretsGetsOneOnOpen) {
+  store_.reset();
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("DROP TABLE secrets; DELETE FROM schema_version WHERE version = 2");
+  }
+  auto reopened = CatalogStore::Open(path_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->page_token_secret().size(), 32u);
+}
+
 }  // namespace
 }  // namespace hitclock::catalog

@@ -247,7 +247,8 @@ TEST_F(IngestStoreTest, OpeningConvertsResolutionsStoredAsRecordsMessages) {
     put.bind(1, static_cast<int64_t>(gb));
     put.bind(2, "", 0);
     put.exec();
-    db.exec("DELETE FROM schema_version WHERE version >= 3");
+    db.exec(
+        "DELETE FROM schema_version WHERE version >= 3; DROP TABLE secrets");
   }
   Open();
   items = Outbox();
@@ -279,7 +280,8 @@ TEST_F(IngestStoreTest, AResolutionThatDoesNotParseStopsTheMigration) {
     put.bind(1, "\x2a\x10", 2);  // entries: 16 bytes announced, none there
     put.bind(2, static_cast<int64_t>(seq));
     put.exec();
-    db.exec("DELETE FROM schema_version WHERE version >= 3");
+    db.exec(
+        "DELETE FROM schema_version WHERE version >= 3; DROP TABLE secrets");
   }
   auto store = IngestStore::Open((dir_ / "ingest.db").string());
   ASSERT_FALSE(store.ok());
@@ -341,6 +343,21 @@ TEST_F(IngestStoreTest, ListsNewestFirstInPages) {
   auto gb = store_->ListSnapshots(filter, 0, 10, false);
   ASSERT_TRUE(gb.ok());
   EXPECT_EQ(gb->snapshots.size(), 1u);
+}
+
+TEST_F(IngestStoreTest, PageTokenSecretSurvivesReopenAndIsTheFilesOwn) {
+  const std::string secret = store_->page_token_secret();
+  EXPECT_EQ(secret.size(), 32u);
+  Open();
+  EXPECT_EQ(store_->page_token_secret(), secret);
+
+  auto other = IngestStore::Open((dir_ / "other.db").string());
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ((*other)->page_token_secret().size(), 32u);
+  EXPECT_NE((*other)->page_token_secret(), secret);
+  auto memory = IngestStore::Open(":memory:");
+  ASSERT_TRUE(memory.ok()) << memory.status();
+  EXPECT_NE((*memory)->page_token_secret(), secret);
 }
 
 }  // namespace

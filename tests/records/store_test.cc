@@ -217,5 +217,20 @@ TEST_F(RecordsStoreTest, ReopenAndReloadGivesIdenticalEngineAnswers) {
   EXPECT_LT(stats.bodies, stats.snapshots);
 }
 
+TEST_F(RecordsStoreTest, PageTokenSecretSurvivesReopenAndIsTheFilesOwn) {
+  const std::string secret = store_->page_token_secret();
+  EXPECT_EQ(secret.size(), 32u);
+  Open();
+  EXPECT_EQ(store_->page_token_secret(), secret);
+
+  auto other = RecordsStore::Open((dir_ / "other.db").string());
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ((*other)->page_token_secret().size(), 32u);
+  EXPECT_NE((*other)->page_token_secret(), secret);
+  auto memory = RecordsStore::Open(":memory:");
+  ASSERT_TRUE(memory.ok()) << memory.status();
+  EXPECT_NE((*memory)->page_token_secret(), secret);
+}
+
 }  // namespace
 }  // namespace hitclock::records

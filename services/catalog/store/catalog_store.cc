@@ -7,6 +7,7 @@
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/page_token_secret.h"
 #include "common/sqlite.h"
 #include "common/status.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -77,6 +78,8 @@ CREATE TABLE changes (
   change_time_us INTEGER NOT NULL
 );
 )sql"},
+    // The secret that keys this store's page tokens.
+    common::PageTokenSecretMigration(2),
 };
 
 Timestamp ToProto(absl::Time t) {
@@ -209,7 +212,11 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(
     const std::string& path) {
   auto db = common::OpenDatabase(path, kMigrations);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<CatalogStore>(new CatalogStore(std::move(*db)));
+  auto secret = common::LoadPageTokenSecret(**db);
+  if (!secret.ok()) return secret.status();
+  std::unique_ptr<CatalogStore> store(new CatalogStore(std::move(*db)));
+  store->page_token_secret_ = *std::move(secret);
+  return store;
 }
 
 void CatalogStore::RecordChange(v1::ResourceKind kind, const std::string& id,

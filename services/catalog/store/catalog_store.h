@@ -63,6 +63,11 @@ class CatalogStore {
   static absl::StatusOr<std::unique_ptr<CatalogStore>> Open(
       const std::string& path);
 
+  // The secret that keys this store's page tokens (`common::PageTokens`):
+  // made when the file was created and kept in it (a fresh one for an
+  // in-memory database).
+  const std::string& page_token_secret() const { return page_token_secret_; }
+
   // Creates `artist` (its id set) with times `now`. ALREADY_EXISTS when the
   // id is taken or a name key names another artist; INVALID_ARGUMENT when a
   // membership names no group.
@@ -135,6 +140,7 @@ class CatalogStore {
                     absl::Time now);
 
   std::unique_ptr<SQLite::Database> db_;
+  std::string page_token_secret_;
 };
 
 }  // namespace hitclock::catalog

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/chart_id.h"
+#include "common/page_token_secret.h"
 #include "common/sqlite.h"
 #include "common/status.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -190,6 +191,8 @@ ALTER TABLE snapshots DROP COLUMN resolved;
     // `core::EncodeResolvedEntries`) instead of records' wire message
     // `hitclock.records.v1.ResolvedSnapshot`: every stored one is re-encoded.
     {3, "", &ConvertLegacyResolutions},
+    // The secret that keys this store's page tokens.
+    common::PageTokenSecretMigration(4),
 };
 
 // The columns `RowToSnapshot` reads, in order.
@@ -437,6 +440,8 @@ absl::StatusOr<std::unique_ptr<IngestStore>> IngestStore::Open(
     const std::string& path) {
   auto db = common::OpenDatabase(path, kMigrations);
   if (!db.ok()) return db.status();
+  auto secret = common::LoadPageTokenSecret(**db);
+  if (!secret.ok()) return secret.status();
   const bool in_memory =
       path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0;
   std::unique_ptr<SQLite::Database> checkpoint_db;
@@ -450,8 +455,10 @@ absl::StatusOr<std::unique_ptr<IngestStore>> IngestStore::Open(
       return common::StatusFromSqlite(e);
     }
   }
-  return std::unique_ptr<IngestStore>(
+  std::unique_ptr<IngestStore> store(
       new IngestStore(*std::move(db), std::move(checkpoint_db)));
+  store->page_token_secret_ = *std::move(secret);
+  return store;
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<SubmitResult>>> IngestStore::Submit(

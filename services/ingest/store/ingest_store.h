@@ -162,6 +162,11 @@ class IngestStore {
       const std::string& path);
   ~IngestStore();
 
+  // The secret that keys this store's page tokens (`common::PageTokens`):
+  // made when the file was created and kept in it (a fresh one for an
+  // in-memory database).
+  const std::string& page_token_secret() const { return page_token_secret_; }
+
   // Commits `submissions` in one transaction, in order (a later one sees
   // the earlier ones). Each gets its own result: ACCEPTED, DUPLICATE,
   // REPLACED, or ALREADY_EXISTS (different content under a stored identity
@@ -235,6 +240,7 @@ class IngestStore {
   std::unique_ptr<SQLite::Database> db_;
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>>
       statements_;
+  std::string page_token_secret_;  // set once, by `Open`
 
   // A second connection, for checkpoints only; null in memory.
   std::unique_ptr<SQLite::Database> checkpoint_db_;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/page_token_secret.h"
 #include "common/sqlite.h"
 #include "common/status.h"
 
@@ -46,6 +47,8 @@ CREATE TABLE snapshots (
 ) WITHOUT ROWID;
 CREATE INDEX snapshots_by_time ON snapshots(capture_time);
 )sql"},
+    // The secret that keys this store's page tokens.
+    common::PageTokenSecretMigration(3),
 };
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -89,7 +92,10 @@ absl::StatusOr<std::unique_ptr<RecordsStore>> RecordsStore::Open(
     const std::string& path) {
   auto db = common::OpenDatabase(path, kMigrations);
   if (!db.ok()) return db.status();
+  auto secret = common::LoadPageTokenSecret(**db);
+  if (!secret.ok()) return secret.status();
   std::unique_ptr<RecordsStore> store(new RecordsStore(*std::move(db)));
+  store->page_token_secret_ = *std::move(secret);
   if (absl::Status s = store->LoadNames(); !s.ok()) return s;
   return store;
 }

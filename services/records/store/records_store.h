@@ -62,6 +62,11 @@ class RecordsStore {
   RecordsStore(const RecordsStore&) = delete;
   RecordsStore& operator=(const RecordsStore&) = delete;
 
+  // The secret that keys this store's page tokens (`common::PageTokens`):
+  // made when the file was created and kept in it (a fresh one for an
+  // in-memory database).
+  const std::string& page_token_secret() const { return page_token_secret_; }
+
   // Stores `snapshot` under its identity (chart, region, capture_time),
   // replacing the one held, in one transaction. Its entries must be
   // observations: distinct tracks at distinct positions within 1..chart_size.
@@ -112,6 +117,7 @@ class RecordsStore {
 
   std::mutex mu_;
   std::unique_ptr<SQLite::Database> db_;
+  std::string page_token_secret_;  // set once, by `Open`
   absl::flat_hash_map<std::string, int64_t> chart_ids_;
   absl::flat_hash_map<std::string, int64_t> region_ids_;
   absl::flat_hash_map<std::string, int64_t> track_ids_;
