@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -28,56 +27,7 @@ absl::Status NotIssued() {
                       "the same filter, to the same server)");
 }
 
-// The unkeyed version 1: FNV-1a, 64 bits, over the domain, the scope and
-// the position.
-uint64_t UnkeyedChecksum(std::string_view scope, std::string_view position) {
-  uint64_t h = 14695981039346656037ull;
-  auto mix = [&h](std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-  };
-  mix("hitclock.page_token.v1");
-  mix(std::string_view("\0", 1));
-  mix(absl::StrCat(scope.size(), ":"));
-  mix(scope);
-  mix(position);
-  return h;
-}
-
 }  // namespace
-
-std::string EncodePageToken(std::string_view scope, std::string_view position) {
-  std::string raw;
-  raw.reserve(9 + position.size());
-  raw.push_back('\x01');
-  const uint64_t sum = UnkeyedChecksum(scope, position);
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    raw.push_back(static_cast<char>((sum >> shift) & 0xff));
-  }
-  raw.append(position);
-  return absl::WebSafeBase64Escape(raw);
-}
-
-absl::StatusOr<std::string> DecodePageToken(std::string_view token,
-                                            std::string_view scope) {
-  if (token.empty()) return std::string();
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(
-          absl::string_view(token.data(), token.size()), &raw)) {
-    return NotIssued();
-  }
-  if (raw.size() < 9 || raw[0] != '\x01') return NotIssued();
-  if (absl::WebSafeBase64Escape(raw) != token) return NotIssued();
-  uint64_t sum = 0;
-  for (int i = 1; i <= 8; ++i) {
-    sum = (sum << 8) | static_cast<unsigned char>(raw[i]);
-  }
-  std::string position = raw.substr(9);
-  if (sum != UnkeyedChecksum(scope, position)) return NotIssued();
-  return position;
-}
 
 PageTokens::PageTokens(std::string secret) : secret_(std::move(secret)) {}
 

@@ -44,12 +44,6 @@ class PageTokens {
   std::string secret_;
 };
 
-// Unkeyed tokens (an integrity check anyone can compute), until every List
-// method holds its store's `PageTokens`.
-std::string EncodePageToken(std::string_view scope, std::string_view position);
-absl::StatusOr<std::string> DecodePageToken(std::string_view token,
-                                            std::string_view scope);
-
 // A scope string made from the method name and the filter values, unambiguous
 // whatever the values contain: PageScope({"ListTracks", artist_id, kind}).
 std::string PageScope(std::initializer_list<std::string_view> parts);

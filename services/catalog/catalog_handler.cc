@@ -105,10 +105,11 @@ struct Paging {
   int size = 0;
 };
 
-absl::StatusOr<Paging> StartPage(const std::string& token,
+absl::StatusOr<Paging> StartPage(const common::PageTokens& tokens,
+                                 const std::string& token,
                                  const std::string& scope, int page_size) {
   Paging paging;
-  auto after = common::DecodePageToken(token, scope);
+  auto after = tokens.Decode(token, scope);
   if (!after.ok()) return after.status();
   paging.after = *std::move(after);
   auto size = common::PageSize(page_size);
@@ -118,16 +119,18 @@ absl::StatusOr<Paging> StartPage(const std::string& token,
 }
 
 template <typename Message>
-std::string NextToken(const Page<Message>& page, const std::string& scope) {
-  return page.last_id.has_value()
-             ? common::EncodePageToken(scope, *page.last_id)
-             : std::string();
+std::string NextToken(const common::PageTokens& tokens,
+                      const Page<Message>& page, const std::string& scope) {
+  return page.last_id.has_value() ? tokens.Encode(scope, *page.last_id)
+                                  : std::string();
 }
 
 }  // namespace
 
 CatalogHandler::CatalogHandler(std::unique_ptr<CatalogStore> store, Clock clock)
-    : store_(std::move(store)), clock_(std::move(clock)) {}
+    : store_(std::move(store)),
+      page_tokens_(store_->page_token_secret()),
+      clock_(std::move(clock)) {}
 
 absl::StatusOr<std::unique_ptr<CatalogHandler>> CatalogHandler::Create(
     std::unique_ptr<CatalogStore> store, Clock clock) {
@@ -235,14 +238,15 @@ absl::StatusOr<v1::ListArtistsResponse> CatalogHandler::ListArtists(
   const std::string scope =
       absl::StrCat("artists|", filter.kind, "|", filter.origin_country, "|",
                    filter.group_id, "|", filter.name_key);
-  auto paging = StartPage(request.page_token(), scope, request.page_size());
+  auto paging =
+      StartPage(page_tokens_, request.page_token(), scope, request.page_size());
   if (!paging.ok()) return paging.status();
   std::lock_guard lock(store_mu_);
   auto page = store_->ListArtists(filter, paging->after, paging->size);
   if (!page.ok()) return page.status();
   v1::ListArtistsResponse response;
   for (auto& a : page->items) *response.add_artists() = std::move(a);
-  response.set_next_page_token(NextToken(*page, scope));
+  response.set_next_page_token(NextToken(page_tokens_, *page, scope));
   return response;
 }
 
@@ -357,14 +361,15 @@ absl::StatusOr<v1::ListTracksResponse> CatalogHandler::ListTracks(
   const std::string scope = absl::StrCat(
       "tracks|", filter.artist_id, "|", filter.include_group_tracks, "|",
       filter.production_id, "|", filter.kind, "|", filter.release_year);
-  auto paging = StartPage(request.page_token(), scope, request.page_size());
+  auto paging =
+      StartPage(page_tokens_, request.page_token(), scope, request.page_size());
   if (!paging.ok()) return paging.status();
   std::lock_guard lock(store_mu_);
   auto page = store_->ListTracks(filter, paging->after, paging->size);
   if (!page.ok()) return page.status();
   v1::ListTracksResponse response;
   for (auto& t : page->items) *response.add_tracks() = std::move(t);
-  response.set_next_page_token(NextToken(*page, scope));
+  response.set_next_page_token(NextToken(page_tokens_, *page, scope));
   return response;
 }
 
@@ -436,7 +441,8 @@ absl::StatusOr<v1::ListProductionsResponse> CatalogHandler::ListProductions(
     return InvalidField("kind", "is not a ProductionKind");
   }
   const std::string scope = absl::StrCat("productions|", request.kind());
-  auto paging = StartPage(request.page_token(), scope, request.page_size());
+  auto paging =
+      StartPage(page_tokens_, request.page_token(), scope, request.page_size());
   if (!paging.ok()) return paging.status();
   std::lock_guard lock(store_mu_);
   auto page =
@@ -444,7 +450,7 @@ absl::StatusOr<v1::ListProductionsResponse> CatalogHandler::ListProductions(
   if (!page.ok()) return page.status();
   v1::ListProductionsResponse response;
   for (auto& p : page->items) *response.add_productions() = std::move(p);
-  response.set_next_page_token(NextToken(*page, scope));
+  response.set_next_page_token(NextToken(page_tokens_, *page, scope));
   return response;
 }
 
@@ -556,7 +562,8 @@ absl::StatusOr<v1::ListChangesResponse> CatalogHandler::ListChanges(
     return InvalidField("after_revision", "must not be negative");
   }
   const std::string scope = absl::StrCat("changes|", request.after_revision());
-  auto paging = StartPage(request.page_token(), scope, request.page_size());
+  auto paging =
+      StartPage(page_tokens_, request.page_token(), scope, request.page_size());
   if (!paging.ok()) return paging.status();
   int64_t after = request.after_revision();
   if (!paging->after.empty() && !absl::SimpleAtoi(paging->after, &after)) {
@@ -573,7 +580,7 @@ absl::StatusOr<v1::ListChangesResponse> CatalogHandler::ListChanges(
   for (auto& c : *changes) *response.add_changes() = std::move(c);
   response.set_latest_revision(*latest);
   if (more) {
-    response.set_next_page_token(common::EncodePageToken(
+    response.set_next_page_token(page_tokens_.Encode(
         scope, absl::StrCat(response.changes().rbegin()->revision())));
   }
   return response;

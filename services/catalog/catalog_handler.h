@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/page_token.h"
 #include "hitclock/catalog/v1/catalog.pb.h"
 #include "services/catalog/core/resolver.h"
 #include "services/catalog/store/catalog_store.h"
@@ -93,6 +94,7 @@ class CatalogHandler {
   void IndexTrack(const v1::Track& track);
 
   std::unique_ptr<CatalogStore> store_;
+  const common::PageTokens page_tokens_;  // keyed with the store's secret
   Clock clock_;
   std::mutex store_mu_;  // serializes every store call
   mutable std::shared_mutex resolver_mu_;

@@ -25,6 +25,7 @@ IngestHandler::IngestHandler(IngestStore& store, GroupCommitter& committer,
                              Forwarder* forwarder, CatalogClient* catalog,
                              absl::Duration max_skew, Clock clock)
     : store_(store),
+      page_tokens_(store.page_token_secret()),
       committer_(committer),
       forwarder_(forwarder),
       catalog_(catalog),
@@ -236,7 +237,7 @@ absl::StatusOr<v1::ListSnapshotsResponse> IngestHandler::ListSnapshots(
        request.has_start_time() ? TimeKey(request.start_time()) : "",
        request.has_end_time() ? TimeKey(request.end_time()) : ""});
   absl::StatusOr<std::string> position =
-      common::DecodePageToken(request.page_token(), scope);
+      page_tokens_.Decode(request.page_token(), scope);
   if (!position.ok()) return position.status();
   int64_t before = 0;
   if (!position->empty() && !absl::SimpleAtoi(*position, &before)) {
@@ -249,7 +250,7 @@ absl::StatusOr<v1::ListSnapshotsResponse> IngestHandler::ListSnapshots(
   for (auto& s : page->snapshots) *response.add_snapshots() = std::move(s);
   if (page->last_seq) {
     response.set_next_page_token(
-        common::EncodePageToken(scope, std::to_string(*page->last_seq)));
+        page_tokens_.Encode(scope, std::to_string(*page->last_seq)));
   }
   return response;
 }
@@ -265,7 +266,7 @@ absl::StatusOr<v1::ListUnresolvedResponse> IngestHandler::ListUnresolved(
   }
   const std::string scope = common::PageScope({"ListUnresolved", chart});
   absl::StatusOr<std::string> position =
-      common::DecodePageToken(request.page_token(), scope);
+      page_tokens_.Decode(request.page_token(), scope);
   if (!position.ok()) return position.status();
   int64_t offset = 0;
   if (!position->empty() && !absl::SimpleAtoi(*position, &offset)) {
@@ -278,7 +279,7 @@ absl::StatusOr<v1::ListUnresolvedResponse> IngestHandler::ListUnresolved(
   for (auto& c : page->credits) *response.add_credits() = std::move(c);
   response.set_total_entry_count(page->total_entry_count);
   if (page->more) {
-    response.set_next_page_token(common::EncodePageToken(
+    response.set_next_page_token(page_tokens_.Encode(
         scope, std::to_string(offset + response.credits_size())));
   }
   return response;
@@ -341,7 +342,7 @@ absl::StatusOr<v1::ListFeedSourcesResponse> IngestHandler::ListFeedSources(
     if (!limit.ok()) return limit.status();
     return v1::ListFeedSourcesResponse();
   }
-  return poller_->List(request);
+  return poller_->List(request, page_tokens_);
 }
 
 absl::StatusOr<v1::PollFeedSourceResponse> IngestHandler::PollFeedSource(

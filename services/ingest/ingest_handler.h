@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/page_token.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
 #include "services/ingest/core/snapshot.h"
 #include "services/ingest/feed_import.h"
@@ -76,6 +77,7 @@ class IngestHandler {
   absl::StatusOr<v1::SnapshotResult> CommitNow(Submission submission);
 
   IngestStore& store_;
+  const common::PageTokens page_tokens_;  // keyed with the store's secret
   GroupCommitter& committer_;
   Forwarder* forwarder_;
   CatalogClient* catalog_;

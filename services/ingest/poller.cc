@@ -254,19 +254,20 @@ void Poller::Run() {
 }
 
 absl::StatusOr<v1::ListFeedSourcesResponse> Poller::List(
-    const v1::ListFeedSourcesRequest& request) {
+    const v1::ListFeedSourcesRequest& request,
+    const common::PageTokens& tokens) {
   absl::StatusOr<int> limit = common::PageSize(request.page_size());
   if (!limit.ok()) return limit.status();
   const std::string scope = common::PageScope({"ListFeedSources"});
   absl::StatusOr<std::string> after =
-      common::DecodePageToken(request.page_token(), scope);
+      tokens.Decode(request.page_token(), scope);
   if (!after.ok()) return after.status();
   v1::ListFeedSourcesResponse response;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = after->empty() ? sources_.begin() : sources_.upper_bound(*after);
   for (; it != sources_.end(); ++it) {
     if (response.sources_size() == *limit) {
-      response.set_next_page_token(common::EncodePageToken(
+      response.set_next_page_token(tokens.Encode(
           scope, response.sources(response.sources_size() - 1).id()));
       break;
     }

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/page_token.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
 #include "services/ingest/feed_import.h"
 
@@ -64,8 +65,11 @@ class Poller {
   void Start();
   void Stop();
 
+  // The sources by id, a page at a time; page tokens are issued and checked
+  // with `tokens` (the store's key).
   absl::StatusOr<v1::ListFeedSourcesResponse> List(
-      const v1::ListFeedSourcesRequest& request);
+      const v1::ListFeedSourcesRequest& request,
+      const common::PageTokens& tokens);
   // Polls source `id` now. NOT_FOUND for an unknown id.
   absl::StatusOr<v1::PollFeedSourceResponse> PollNow(const std::string& id);
 

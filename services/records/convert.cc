@@ -365,9 +365,10 @@ v1::AppendError AppendErrorOf(const absl::Status& status) {
 }
 
 // Parses the offset a page token carries.
-absl::StatusOr<size_t> PageOffset(const std::string& token,
+absl::StatusOr<size_t> PageOffset(const common::PageTokens& tokens,
+                                  const std::string& token,
                                   const std::string& scope) {
-  auto position = common::DecodePageToken(token, scope);
+  auto position = tokens.Decode(token, scope);
   if (!position.ok()) return position.status();
   if (position->empty()) return 0;
   size_t offset = 0;

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/page_token.h"
 #include "common/proto_time.h"
 #include "hitclock/records/v1/records.pb.h"
 #include "services/records/core/records_engine.h"
@@ -96,8 +97,9 @@ void SetInterval(const core::Interval& interval, v1::Interval& out);
 // AppendError.
 v1::AppendError AppendErrorOf(const absl::Status& status);
 
-// Parses the offset a page token carries.
-absl::StatusOr<size_t> PageOffset(const std::string& token,
+// Parses the offset a page token issued with `tokens` for `scope` carries.
+absl::StatusOr<size_t> PageOffset(const common::PageTokens& tokens,
+                                  const std::string& token,
                                   const std::string& scope);
 
 }  // namespace hitclock::records

@@ -46,6 +46,7 @@ RecordsHandler::RecordsHandler(std::unique_ptr<RecordsStore> store,
                                CatalogFacts& facts, HandlerOptions options)
     : options_(std::move(options)),
       store_(std::move(store)),
+      page_tokens_(store_->page_token_secret()),
       facts_(facts),
       hub_(options_.watch),
       engine_(
@@ -349,7 +350,7 @@ absl::StatusOr<v1::ListChartsResponse> RecordsHandler::ListCharts(
   auto size = common::PageSize(request.page_size());
   if (!size.ok()) return size.status();
   const std::string scope = common::PageScope({"ListCharts"});
-  auto offset = PageOffset(request.page_token(), scope);
+  auto offset = PageOffset(page_tokens_, request.page_token(), scope);
   if (!offset.ok()) return offset.status();
   std::vector<core::ChartSummary> charts;
   {
@@ -374,8 +375,7 @@ absl::StatusOr<v1::ListChartsResponse> RecordsHandler::ListCharts(
     *out.mutable_last_capture_time() = TimestampOf(c.last_capture_time);
   }
   if (end < charts.size()) {
-    response.set_next_page_token(
-        common::EncodePageToken(scope, absl::StrCat(end)));
+    response.set_next_page_token(page_tokens_.Encode(scope, absl::StrCat(end)));
   }
   return response;
 }
@@ -589,7 +589,7 @@ absl::StatusOr<v1::ListLeaderboardResponse> RecordsHandler::ListLeaderboard(
   if (!size.ok()) return size.status();
   const std::string scope =
       common::PageScope({"ListLeaderboard", KeyScope(*key)});
-  auto offset = PageOffset(request.page_token(), scope);
+  auto offset = PageOffset(page_tokens_, request.page_token(), scope);
   if (!offset.ok()) return offset.status();
   std::shared_lock lock(engine_mu_);
   auto board = engine_.GetLeaderboard(*key);
@@ -608,8 +608,7 @@ absl::StatusOr<v1::ListLeaderboardResponse> RecordsHandler::ListLeaderboard(
     *out.mutable_bounds() = holder.bounds();
   }
   if (end < board->rows.size()) {
-    response.set_next_page_token(
-        common::EncodePageToken(scope, absl::StrCat(end)));
+    response.set_next_page_token(page_tokens_.Encode(scope, absl::StrCat(end)));
   }
   response.set_total_size(static_cast<int32_t>(board->rows.size()));
   if (board->as_of_time != 0) {

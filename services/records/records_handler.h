@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/page_token.h"
 #include "hitclock/records/v1/records.pb.h"
 #include "services/records/catalog_follower.h"
 #include "services/records/convert.h"
@@ -133,6 +134,7 @@ class RecordsHandler {
 
   HandlerOptions options_;
   std::unique_ptr<RecordsStore> store_;
+  const common::PageTokens page_tokens_;  // keyed with the store's secret
   CatalogFacts& facts_;
   CatalogFollower* follower_ = nullptr;
   EventHub hub_;

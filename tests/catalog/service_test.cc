@@ -29,10 +29,13 @@ class CatalogServiceTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void StartServer() {
+  void StartServer() { StartServer(dir_); }
+  // Starts the server on the store in `data_dir` (replacing any running).
+  void StartServer(const std::filesystem::path& data_dir) {
+    server_.reset();
     common::ServiceOptions options;
     options.listen_address = "127.0.0.1:0";
-    options.data_dir = dir_.string();
+    options.data_dir = data_dir.string();
     options.auth_token = kToken;
     options.shutdown_timeout = absl::Seconds(2);
     auto instance = CreateCatalogInstance(options);
@@ -324,6 +327,32 @@ TEST_F(CatalogServiceTest, ListPagesThroughEveryTrackOnce) {
   other.set_page_token(out.next_page_token());
   grpc::Status s = stub_->ListTracks(Ctx(false).get(), other, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(CatalogServiceTest, PageTokensSurviveARestartButNotAnotherStore) {
+  ImportSeed();
+  v1::ListTracksRequest first;
+  first.set_page_size(1);
+  v1::ListTracksResponse out;
+  ASSERT_TRUE(stub_->ListTracks(Ctx(false).get(), first, &out).ok());
+  v1::ListTracksRequest next;
+  next.set_page_size(1);
+  next.set_page_token(out.next_page_token());
+  ASSERT_FALSE(next.page_token().empty());
+
+  StartServer();  // the same store, restarted
+  grpc::Status s = stub_->ListTracks(Ctx(false).get(), next, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(out.tracks_size(), 1);
+  EXPECT_EQ(out.tracks(0).id(), "dynamite");
+
+  // Another store with the same tracks did not issue the token.
+  StartServer(dir_ / "other");
+  ImportSeed();
+  s = stub_->ListTracks(Ctx(false).get(), next, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("page_token"), std::string::npos)
+      << s.error_message();
 }
 
 TEST_F(CatalogServiceTest, CreateDerivesIdsAndUpdateShowsInChanges) {
