@@ -15,6 +15,9 @@ void AddCatalogCommands(CLI::App& parent, CommandList& commands);
 // `import FILES...` / `import --dir DIR`.
 void AddImportCommand(CLI::App& parent, CommandList& commands);
 
+// `reforward`: snapshots ingest holds sent to records again.
+void AddReforwardCommand(CLI::App& parent, CommandList& commands);
+
 // `ttt`, `leaderboard`, `lineage`, `watch`.
 void AddRecordsCommands(CLI::App& parent, CommandList& commands);
 

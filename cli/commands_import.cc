@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -228,6 +229,43 @@ std::string WaitingNote(const ingest::v1::GetForwarderStatusResponse& status) {
   return note;
 }
 
+// Waits until records has acknowledged every snapshot ingest holds (at most
+// `wait_seconds`), showing the backlog through `note`; `end_note` runs
+// before anything is written to stderr. Returns the last status when the
+// backlog reached 0; nullopt when it did not in time or cannot be followed
+// (said on stderr: the snapshots are safe in ingest either way).
+std::optional<ingest::v1::GetForwarderStatusResponse> WaitForRecords(
+    Session& session, int wait_seconds,
+    const std::function<void(const std::string&)>& note,
+    const std::function<void()>& end_note) {
+  const auto deadline = Clock::now() + std::chrono::seconds(wait_seconds);
+  for (;;) {
+    ingest::v1::GetForwarderStatusResponse status;
+    try {
+      status = ForwarderStatus(session);
+    } catch (const CommandError& e) {
+      end_note();
+      session.err() << "hitclock: could not follow the forwarding to "
+                       "records (the snapshots are safe in ingest): "
+                    << e.what() << "\n";
+      return std::nullopt;
+    }
+    if (status.pending_snapshot_count() == 0) return status;
+    note(WaitingNote(status));
+    if (Clock::now() > deadline) {
+      end_note();
+      session.err() << "hitclock: records has not acknowledged "
+                    << status.pending_snapshot_count() << " snapshots after "
+                    << wait_seconds
+                    << " s (they are safe in ingest and will be "
+                       "forwarded); records link: "
+                    << RecordsLinkText(status) << "\n";
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 int RunImport(Session& session, const ImportOptions& o) {
   std::vector<std::string> files = o.files;
   if (!o.dir.empty()) {
@@ -404,37 +442,14 @@ int RunImport(Session& session, const ImportOptions& o) {
     // Acknowledged means committed in ingest; wait until records has it all,
     // so that the next question sees this data and unresolved entries are
     // counted.
-    const auto deadline = Clock::now() + std::chrono::seconds(o.wait_seconds);
-    for (;;) {
-      ingest::v1::GetForwarderStatusResponse status;
-      try {
-        status = ForwarderStatus(session);
-      } catch (const CommandError& e) {
-        // Every snapshot is acknowledged (committed in ingest): not being
-        // able to watch it reach records does not fail the import.
-        progress.EndNote();
-        session.err() << "hitclock: could not follow the forwarding to "
-                         "records (the snapshots are safe in ingest): "
-                      << e.what() << "\n";
-        break;
-      }
-      if (status.pending_snapshot_count() == 0) {
-        tally.unresolved = std::max<int64_t>(
-            0, status.unresolved_entry_count() - unresolved_before);
-        break;
-      }
-      progress.Note(WaitingNote(status));
-      if (Clock::now() > deadline) {
-        progress.EndNote();
-        session.err() << "hitclock: records has not acknowledged "
-                      << status.pending_snapshot_count() << " snapshots after "
-                      << o.wait_seconds
-                      << " s (they are safe in ingest and will be "
-                         "forwarded); records link: "
-                      << RecordsLinkText(status) << "\n";
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::optional<ingest::v1::GetForwarderStatusResponse> status =
+        WaitForRecords(
+            session, o.wait_seconds,
+            [&](const std::string& note) { progress.Note(note); },
+            [&] { progress.EndNote(); });
+    if (status.has_value()) {
+      tally.unresolved = std::max<int64_t>(
+          0, status->unresolved_entry_count() - unresolved_before);
     }
     progress.EndNote();
   } else if (!o.no_wait) {
@@ -487,7 +502,101 @@ int RunImport(Session& session, const ImportOptions& o) {
   return tally.rejected > 0 ? kExitFailure : 0;
 }
 
+struct ReforwardOptions {
+  std::string chart;
+  std::string region;
+  std::string since;
+  std::string until;
+  bool no_wait = false;
+  int wait_seconds = 3600;
+};
+
+int RunReforward(Session& session, const ReforwardOptions& o) {
+  ingest::v1::ReforwardSnapshotsRequest request;
+  if (!o.chart.empty()) {
+    auto chart = ParseChart(o.chart);
+    if (!chart.ok()) {
+      throw CommandError(kExitUsage, std::string(chart.status().message()));
+    }
+    *request.mutable_chart() = *chart;
+  }
+  request.set_region_code(o.region);
+  auto instant = [](const char* flag, const std::string& text) {
+    std::optional<google::protobuf::Timestamp> t = ParseTime(text);
+    if (!t) {
+      throw CommandError(
+          kExitUsage, absl::StrCat(flag, ": \"", text, "\" is not RFC 3339"));
+    }
+    return *t;
+  };
+  if (!o.since.empty())
+    *request.mutable_start_time() = instant("--since", o.since);
+  if (!o.until.empty())
+    *request.mutable_end_time() = instant("--until", o.until);
+  ingest::v1::ReforwardSnapshotsResponse response;
+  session.Check("ingest",
+                session.ingest().ReforwardSnapshots(
+                    session.client().Context().get(), request, &response));
+  bool done = false;
+  if (!o.no_wait && response.queued_snapshot_count() > 0) {
+    done = WaitForRecords(
+               session, o.wait_seconds,
+               [&](const std::string& note) {
+                 if (isatty(STDERR_FILENO)) {
+                   session.err() << "\r" << note << "   " << std::flush;
+                 }
+               },
+               [&] {
+                 if (isatty(STDERR_FILENO)) session.err() << "\n";
+               })
+               .has_value();
+    if (isatty(STDERR_FILENO)) session.err() << "\n";
+  }
+  if (session.format() == Format::kText) {
+    session.out() << "queued " << response.queued_snapshot_count()
+                  << " snapshots to send to records again"
+                  << (done ? "; records has acknowledged them all" : "")
+                  << "\n";
+  } else {
+    session.out() << DumpJson(Json{
+                         {"queued_snapshots", response.queued_snapshot_count()},
+                         {"acknowledged", done}})
+                  << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
+
+void AddReforwardCommand(CLI::App& parent, CommandList& commands) {
+  auto o = std::make_shared<ReforwardOptions>();
+  CLI::App* r = parent.add_subcommand(
+      "reforward", "send snapshots ingest holds to records again");
+  Describe(
+      r,
+      "Asks ingest to send the snapshots records already acknowledged to "
+      "records again (all of them, or those the options select): the "
+      "recovery after `hitclock-records --repair` dropped rows that failed "
+      "their checksum, or after records lost its store. Records answers "
+      "DUPLICATE for what it holds and takes back what it lacks. Then, "
+      "unless --no-wait, waits until records has acknowledged them all.",
+      {"hitclock reforward",
+       "hitclock reforward --chart itunes/top-songs "
+       "--since 2022-04-24T00:00:00Z"});
+  r->add_option("--chart", o->chart, "only this chart (provider/list)");
+  r->add_option("--region", o->region, "only this region code");
+  r->add_option("--since", o->since,
+                "only snapshots captured at or after this instant (RFC 3339)");
+  r->add_option("--until", o->until,
+                "only snapshots captured before this instant (RFC 3339)");
+  r->add_flag("--no-wait", o->no_wait,
+              "do not wait for records to acknowledge them");
+  r->add_option("--wait-timeout", o->wait_seconds,
+                "seconds to wait for records at most")
+      ->check(Positive())
+      ->capture_default_str();
+  commands.push_back({r, [o](Session& s) { return RunReforward(s, *o); }});
+}
 
 void AddImportCommand(CLI::App& parent, CommandList& commands) {
   auto o = std::make_shared<ImportOptions>();

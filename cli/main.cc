@@ -99,6 +99,7 @@ int Main(int argc, char** argv) {
   CommandList commands;
   hitclock::client::AddCatalogCommands(app, commands);
   hitclock::client::AddImportCommand(app, commands);
+  hitclock::client::AddReforwardCommand(app, commands);
   hitclock::client::AddRecordsCommands(app, commands);
   hitclock::client::AddPlotCommand(app, commands);
   hitclock::client::AddCompletionCommand(app, commands);

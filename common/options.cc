@@ -57,6 +57,11 @@ void AddStringOption(CLI::App& app, const std::string& name, std::string* value,
       ->default_str(*value);
 }
 
+void AddFlagOption(CLI::App& app, const std::string& name, bool* value,
+                   const std::string& help) {
+  app.add_flag(absl::StrCat("--", name), *value, help)->envname(EnvName(name));
+}
+
 void AddIntListOption(CLI::App& app, const std::string& name,
                       std::vector<int>* values, int max,
                       const std::string& help) {

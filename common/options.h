@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/sqlite.h"
 
 namespace CLI {
 class App;
@@ -135,6 +136,11 @@ void AddStringOption(CLI::App& app, const std::string& name, std::string* value,
 
 // A comma-separated list of whole numbers from 1 to `max` (spaces around
 // them allowed), sorted and without repeats once parsed:
+// A switch (`--repair`), off unless given; `HITCLOCK_<NAME>=true` (or 1)
+// turns it on.
+void AddFlagOption(CLI::App& app, const std::string& name, bool* value,
+                   const std::string& help);
+
 //   "--milestones: `x` is not a number from 1 to 100000".
 void AddIntListOption(CLI::App& app, const std::string& name,
                       std::vector<int>* values, int max,

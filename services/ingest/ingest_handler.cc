@@ -206,17 +206,18 @@ absl::StatusOr<v1::GetSnapshotResponse> IngestHandler::GetSnapshot(
   return response;
 }
 
-absl::StatusOr<v1::ListSnapshotsResponse> IngestHandler::ListSnapshots(
-    const v1::ListSnapshotsRequest& request) {
-  absl::StatusOr<int> limit = common::PageSize(request.page_size());
-  if (!limit.ok()) return limit.status();
+namespace {
+
+// The chart, region and capture range of a request that selects snapshots
+// (ListSnapshots, ReforwardSnapshots); its instants range-checked.
+template <typename Request>
+absl::StatusOr<SnapshotFilter> SnapshotFilterOf(const Request& request) {
   SnapshotFilter filter;
   if (request.has_chart() &&
       !(request.chart().provider().empty() && request.chart().list().empty())) {
     filter.chart = ChartKey(request.chart());
   }
   filter.region = request.region_code();
-  filter.state = request.state();
   if (request.has_start_time()) {
     if (absl::Status s = CheckInstant(request.start_time(), "start_time");
         !s.ok()) {
@@ -231,6 +232,19 @@ absl::StatusOr<v1::ListSnapshotsResponse> IngestHandler::ListSnapshots(
     }
     filter.end_time = FromTimestamp(request.end_time());
   }
+  return filter;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ListSnapshotsResponse> IngestHandler::ListSnapshots(
+    const v1::ListSnapshotsRequest& request) {
+  absl::StatusOr<int> limit = common::PageSize(request.page_size());
+  if (!limit.ok()) return limit.status();
+  absl::StatusOr<SnapshotFilter> selected = SnapshotFilterOf(request);
+  if (!selected.ok()) return selected.status();
+  SnapshotFilter filter = *std::move(selected);
+  filter.state = request.state();
   const std::string scope = common::PageScope(
       {"ListSnapshots", filter.chart, filter.region,
        std::to_string(static_cast<int>(filter.state)),
@@ -332,6 +346,19 @@ absl::StatusOr<v1::RetryResolutionResponse> IngestHandler::RetryResolution(
   if (!requeued.ok()) return requeued.status();
   response.set_requeued_snapshot_count(*requeued);
   if (*requeued > 0 && forwarder_ != nullptr) forwarder_->Wake();
+  return response;
+}
+
+absl::StatusOr<v1::ReforwardSnapshotsResponse>
+IngestHandler::ReforwardSnapshots(
+    const v1::ReforwardSnapshotsRequest& request) {
+  absl::StatusOr<SnapshotFilter> filter = SnapshotFilterOf(request);
+  if (!filter.ok()) return filter.status();
+  absl::StatusOr<int64_t> queued = store_.Reforward(*filter);
+  if (!queued.ok()) return queued.status();
+  v1::ReforwardSnapshotsResponse response;
+  response.set_queued_snapshot_count(*queued);
+  if (*queued > 0 && forwarder_ != nullptr) forwarder_->Wake();
   return response;
 }
 

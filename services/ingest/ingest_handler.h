@@ -49,6 +49,8 @@ class IngestHandler {
       const v1::ListUnresolvedRequest& request);
   absl::StatusOr<v1::RetryResolutionResponse> RetryResolution(
       const v1::RetryResolutionRequest& request);
+  absl::StatusOr<v1::ReforwardSnapshotsResponse> ReforwardSnapshots(
+      const v1::ReforwardSnapshotsRequest& request);
   absl::StatusOr<v1::ListFeedSourcesResponse> ListFeedSources(
       const v1::ListFeedSourcesRequest& request);
   absl::StatusOr<v1::PollFeedSourceResponse> PollFeedSource(

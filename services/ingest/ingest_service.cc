@@ -300,6 +300,14 @@ grpc::ServerUnaryReactor* IngestService::ListFeedSources(
     v1::ListFeedSourcesResponse* response) {
   return common::RespondWith(
       ctx, response, [&] { return handler_.ListFeedSources(*request); });
+grpc::ServerUnaryReactor* IngestService::ReforwardSnapshots(
+    grpc::CallbackServerContext* ctx,
+    const v1::ReforwardSnapshotsRequest* request,
+    v1::ReforwardSnapshotsResponse* response) {
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.ReforwardSnapshots(*request); });
+}
+
 }
 
 grpc::ServerUnaryReactor* IngestService::PollFeedSource(

@@ -53,6 +53,10 @@ class IngestService final : public v1::IngestService::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::RetryResolutionRequest* request,
       v1::RetryResolutionResponse* response) override;
+  grpc::ServerUnaryReactor* ReforwardSnapshots(
+      grpc::CallbackServerContext* ctx,
+      const v1::ReforwardSnapshotsRequest* request,
+      v1::ReforwardSnapshotsResponse* response) override;
   grpc::ServerUnaryReactor* ListFeedSources(
       grpc::CallbackServerContext* ctx,
       const v1::ListFeedSourcesRequest* request,

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/probe.h"
@@ -302,6 +303,8 @@ struct RecordsOptions {
   std::vector<int> watched_positions = {1};
   int max_watchers = static_cast<int>(EventHubOptions().max_subscribers);
   int watch_backlog = static_cast<int>(EventHubOptions().backlog);
+  // Drop what fails its checksum from the store before loading it.
+  bool repair = false;
 };
 
 common::ServiceFlags RecordsFlags() {
@@ -322,12 +325,18 @@ common::ServiceFlags RecordsFlags() {
             app, "watch-backlog", &o.watch_backlog, 16, 1000000,
             "events a watcher may fall behind before its stream ends "
             "RESOURCE_EXHAUSTED");
+        common::AddFlagOption(
+            app, "repair", &o.repair,
+            "before loading, drop every stored row that fails its checksum "
+            "(logged), then serve what is left; send the dropped snapshots "
+            "again from ingest with `hitclock reforward`");
       },
       [](const RecordsOptions& o) -> common::OptionFields {
         return {{"milestones", common::IntListText(o.milestones)},
                 {"watched_positions", common::IntListText(o.watched_positions)},
                 {"max_watchers", std::to_string(o.max_watchers)},
-                {"watch_backlog", std::to_string(o.watch_backlog)}};
+                {"watch_backlog", std::to_string(o.watch_backlog)},
+                {"repair", o.repair ? "true" : "false"}};
       });
 }
 
@@ -420,6 +429,44 @@ common::ServiceDescriptor RecordsDescriptor() {
   return d;
 }
 
+namespace {
+
+// `--repair`: drops what fails its checksum, and says what to send again.
+absl::Status RepairStore(RecordsStore& store) {
+  auto report = store.Repair();
+  if (!report.ok()) return report.status();
+  constexpr size_t kNamed = 100;  // dropped captures logged one by one
+  for (size_t i = 0; i < report->dropped_snapshots.size() && i < kNamed; ++i) {
+    common::LogWarn("repair: dropped a corrupt snapshot",
+                    {{"snapshot", report->dropped_snapshots[i]}});
+  }
+  for (const std::string& name : report->dropped_names) {
+    common::LogWarn("repair: dropped a corrupt name", {{"name", name}});
+  }
+  if (report->dropped_snapshots.empty() && report->dropped_names.empty() &&
+      report->dropped_bodies == 0) {
+    common::LogInfo("repair: every stored row passed its checksum");
+    return absl::OkStatus();
+  }
+  std::string since;
+  if (report->dropped_since.has_value()) {
+    since = absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ",
+                             absl::FromUnixMicros(*report->dropped_since),
+                             absl::UTCTimeZone());
+  }
+  common::LogWarn(
+      "repair: dropped what failed its checksum; send it again from ingest",
+      {{"snapshots", absl::StrCat(report->dropped_snapshots.size())},
+       {"bodies", absl::StrCat(report->dropped_bodies)},
+       {"names", absl::StrCat(report->dropped_names.size())},
+       {"earliest_as_stored", since},
+       // Everything: a corrupt row's own instant may be the wrong one.
+       {"next", "hitclock reforward"}});
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
     const common::ServiceOptions& options) {
   HandlerOptions handler_options;
@@ -434,6 +481,9 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
       (std::filesystem::path(options.data_dir) / "records.db").string());
   if (!store.ok()) return store.status();
 
+  if (records.repair) {
+    if (absl::Status s = RepairStore(**store); !s.ok()) return s;
+  }
   // The catalog's facts load on the follower's thread while this one reads
   // the store: the two halves of a restart overlap. Until the handler
   // exists, changes only land in `facts`; every track is pushed into the

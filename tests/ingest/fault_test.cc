@@ -1,6 +1,8 @@
 // Faults with real processes: the three service binaries started, stopped
 // and killed while snapshots flow. Whatever happens, every acknowledged
 // snapshot ends up in records exactly once.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -398,6 +400,81 @@ TEST_F(FaultTest, SigkillMidStreamLosesNothingAcknowledged) {
     EXPECT_EQ(results[i].result().outcome(), v1::SUBMIT_OUTCOME_DUPLICATE);
   }
   WaitForwarded();
+  EXPECT_EQ(RecordsCount(), kCount);
+}
+
+TEST_F(FaultTest, ACorruptRecordsStoreIsRefusedThenRebuiltFromIngest) {
+  constexpr int kCount = 60;
+  StartCatalog(/*import=*/true);
+  StartRecords();
+  StartIngest();
+  ASSERT_EQ(Stream(0, kCount).size(), static_cast<size_t>(kCount));
+  WaitForwarded();
+  ASSERT_EQ(RecordsCount(), kCount);
+  ASSERT_EQ(records_->Kill(SIGTERM), 0);
+
+  // One bit of one stored body flipped, as a bad disk would.
+  const std::string db_path = (dir_ / "records" / "records.db").string();
+  {
+    SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
+    SQLite::Statement read(db, "SELECT id, body FROM bodies LIMIT 1");
+    ASSERT_TRUE(read.executeStep());
+    const int64_t id = read.getColumn(0).getInt64();
+    std::string blob(static_cast<const char*>(read.getColumn(1).getBlob()),
+                     read.getColumn(1).getBytes());
+    read.reset();
+    blob[0] ^= 0x04;
+    SQLite::Statement write(db, "UPDATE bodies SET body = ? WHERE id = ?");
+    write.bind(1, blob.data(), static_cast<int>(blob.size()));
+    write.bind(2, id);
+    write.exec();
+  }
+
+  // Records refuses to serve it: it exits, naming what is corrupt and what
+  // to do.
+  const std::string refused_log = (dir_ / "records-refused.log").string();
+  auto args = Common("records");
+  args.insert(args.begin(),
+              {HITCLOCK_RECORDS_BINARY, "--listen", Address(records_port_)});
+  const pid_t pid = processes::Spawn(args, refused_log);
+  int status = 0;
+  for (int i = 0; i < 300 && waitpid(pid, &status, WNOHANG) != pid; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (i == 299) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "records served a corrupt store\n"
+             << fixtures::ReadFile(refused_log);
+    }
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+  const std::string refused = fixtures::ReadFile(refused_log);
+  EXPECT_NE(refused.find("DATA_LOSS"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("fails its checksum"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("--repair"), std::string::npos) << refused;
+
+  // --repair drops what is corrupt and serves the rest; ingest sends
+  // everything again, and records is whole.
+  auto repair = Common("records");
+  repair.insert(repair.end(),
+                {"--catalog-address", Address(catalog_port_), "--repair"});
+  records_->Start(records_port_, repair);
+  EXPECT_LT(RecordsCount(), kCount);
+  EXPECT_NE(fixtures::ReadFile(records_->log()).find("repair: dropped"),
+            std::string::npos);
+  v1::ReforwardSnapshotsResponse reforward;
+  const grpc::Status st = ingest_stub_->ReforwardSnapshots(
+      Ctx().get(), v1::ReforwardSnapshotsRequest(), &reforward);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(reforward.queued_snapshot_count(), kCount);
+  WaitForwarded();
+  EXPECT_EQ(RecordsCount(), kCount);
+  for (int i = 0; i < kCount; i += 7) EXPECT_TRUE(RecordsHas(i)) << i;
+  EXPECT_EQ(Status().forwarded_snapshot_count(), kCount);
+
+  // And it stays whole across a restart.
+  ASSERT_EQ(records_->Kill(SIGTERM), 0);
+  StartRecords();
   EXPECT_EQ(RecordsCount(), kCount);
 }
 

@@ -982,6 +982,45 @@ absl::StatusOr<v1::Snapshot> IngestStore::GetSnapshotByKey(
                            "AND capture_ns = ?"));
     q.bind(1, chart);
     q.bind(2, region);
+absl::StatusOr<int64_t> IngestStore::Reforward(const SnapshotFilter& filter) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t queued = 0;
+  absl::Status status = common::InTransaction(*db_, [&]() -> absl::Status {
+    // One selection, used by both statements: the forwarded snapshots the
+    // filter names.
+    constexpr char kSelected[] =
+        "state = ?1 AND (?2 = '' OR chart = ?2) AND (?3 = '' OR region = ?3) "
+        "AND (?4 IS NULL OR capture_ns >= ?4) AND (?5 IS NULL OR capture_ns "
+        "< ?5)";
+    auto bind = [&](SQLite::Statement& q) {
+      q.bind(1, static_cast<int>(v1::SNAPSHOT_STATE_FORWARDED));
+      q.bind(2, filter.chart);
+      q.bind(3, filter.region);
+      if (filter.start_time) {
+        q.bind(4, static_cast<int64_t>(ToNs(*filter.start_time)));
+      }
+      if (filter.end_time) {
+        q.bind(5, static_cast<int64_t>(ToNs(*filter.end_time)));
+      }
+    };
+    SQLite::Statement queue(
+        *db_, absl::StrCat("INSERT INTO outbox(snapshot_seq, replace) SELECT "
+                           "seq, 1 FROM snapshots WHERE ",
+                           kSelected, " ORDER BY seq"));
+    bind(queue);
+    queued = queue.exec();
+    SQLite::Statement mark(
+        *db_, absl::StrCat("UPDATE snapshots SET state = ",
+                           static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED),
+                           " WHERE ", kSelected));
+    bind(mark);
+    mark.exec();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return queued;
+}
+
     q.bind(3, static_cast<int64_t>(ToNs(capture_time)));
     if (!q.executeStep()) {
       return absl::NotFoundError(absl::StrCat(

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/sqlite.h"
 #include "hitclock/ingest/v1/ingest.pb.h"
 #include "services/ingest/core/resolution.h"
 
@@ -220,6 +221,12 @@ class IngestStore {
                                              bool full);
   // Unresolved entries grouped by credit, most entries first, then by
   // credit; `offset` groups skipped.
+  // Queues again every FORWARDED snapshot that `filter` selects (its
+  // `state` is ignored): an outbox row each, with `replace`, in the order
+  // they were received, and state RESOLVED until records acknowledges them
+  // again. Returns how many were queued.
+  absl::StatusOr<int64_t> Reforward(const SnapshotFilter& filter);
+
   absl::StatusOr<UnresolvedPage> ListUnresolved(const std::string& chart,
                                                 int64_t offset, int limit);
   absl::StatusOr<ForwarderCounts> Counts();

@@ -14,9 +14,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/sqlite.h"
 #include "services/records/core/types.h"
 
 namespace hitclock::records {
@@ -44,12 +46,42 @@ struct StoredSnapshot {
   std::vector<std::pair<uint32_t, int>> observations;
 };
 
+// What `RecordsStore::Repair` dropped because it failed its checksum (or
+// pointed at something that did).
+struct RepairReport {
+  // The captures dropped, as "snapshot <chart> <region> <instant>" read from
+  // the stored row (a corrupt row may name a wrong identity).
+  std::vector<std::string> dropped_snapshots;
+  // The earliest capture instant dropped (micros); unset when none was.
+  std::optional<int64_t> dropped_since;
+  // Bodies dropped: corrupt ones, and those no capture uses any more.
+  int64_t dropped_bodies = 0;
+  // The chart, region and track rows dropped, as "track #12 (\"trk_…\")".
+  std::vector<std::string> dropped_names;
+};
+
+// One capture row joined with its body, as read, for the store's checks.
+struct StoredRow {
+  int64_t chart = 0;
+  int64_t region = 0;
+  int64_t capture_time = 0;
+  int64_t body = 0;
+  int64_t checksum = 0;   // the capture row's
+  int64_t body_hash = 0;  // the body row's
+  int chart_size = 0;
+  std::string_view blob;  // the encoded observations
+};
+
 // Persists snapshots as their observations (one entry per track at its best
 // position). Layout: chart, region and track ids are interned in tables; a
 // snapshot is one capture row (chart, region, capture instant, body id);
 // a body is the chart size and a varint blob of (track number, position gap)
 // in position order, deduplicated by content hash, so consecutive captures
 // of an unchanged chart share one body.
+//
+// Every row carries a checksum over all its columns (bodies: `hash`; see
+// checksums.h). Reads check what they touch and answer DATA_LOSS naming the
+// row that fails, with what to do: `Repair`, then re-send from ingest.
 //
 // Thread-safe: every call is serialized on one connection.
 class RecordsStore {
@@ -102,6 +134,12 @@ class RecordsStore {
 
   // Track ids by track number (empty for numbers not in use).
   std::vector<std::string> TrackNames();
+  // Drops every row that fails its checksum, and every capture that points
+  // at one (or at nothing), in one transaction, and says what it dropped.
+  // What is left is whole and answers as stored; what was dropped must be
+  // sent again (ingest holds every snapshot it forwarded).
+  absl::StatusOr<RepairReport> Repair();
+
 
   absl::StatusOr<StoreStats> Stats();
 
@@ -110,7 +148,27 @@ class RecordsStore {
 
   absl::Status LoadNames();
   // The number of `name` in `table`, inserting it when new (in the current
+  // Reads the name tables into the maps below, noting the rows that fail
+  // their checksum (they stay readable, for messages).
   // transaction; `pending` collects numbers to publish after the commit).
+  // "snapshot itunes/top-songs us 2022-04-24T19:44:00Z" (numbers for names
+  // not held).
+  std::string Describe(int64_t chart, int64_t region,
+                       int64_t capture_time) const;
+  // DATA_LOSS when `row`'s capture checksum fails, it names a chart or
+  // region not held, or any name row is corrupt.
+  absl::Status CheckCapture(const StoredRow& row) const;
+  // `row`'s body as (track number, position) in position order; DATA_LOSS
+  // when its checksum fails or it does not decode to observations.
+  absl::Status DecodeBody(const StoredRow& row,
+                          std::vector<std::pair<uint32_t, int>>& out) const;
+  // `row` checked and decoded into `out` (`scratch` is working space).
+  absl::Status ToSnapshot(const StoredRow& row,
+                          std::vector<std::pair<uint32_t, int>>& scratch,
+                          core::Snapshot& out) const;
+  // DATA_LOSS naming a capture whose body is missing, when the table holds
+  // more captures than the `seen` a full join read.
+  absl::Status CheckNoOrphanCaptures(int64_t seen);
   int64_t Intern(const char* table, const std::string& name,
                  absl::flat_hash_map<std::string, int64_t>& cache,
                  absl::flat_hash_map<std::string, int64_t>& pending);
@@ -126,6 +184,9 @@ class RecordsStore {
   std::vector<std::string> track_names_;  // indexed by track number
 };
 
+  // The name rows that fail their checksum, and their descriptions.
+  absl::flat_hash_set<int64_t> bad_charts_, bad_regions_, bad_tracks_;
+  std::vector<std::string> corrupt_names_;
 }  // namespace hitclock::records
 
 #endif  // HITCLOCK_SERVICES_RECORDS_STORE_RECORDS_STORE_H_
