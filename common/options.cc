@@ -121,6 +121,7 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
   // Loopback unless told: compose (and any deployment) sets its own address.
   options.listen_address = absl::StrCat("127.0.0.1:", descriptor.default_port);
   std::string log_format = "text";
+  std::string sync = "full";
   double shutdown_seconds = absl::ToDoubleSeconds(options.shutdown_timeout);
   std::string probe;
 
@@ -137,6 +138,13 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
   app.add_option("--data-dir", options.data_dir,
                  "Directory of the service's SQLite database")
       ->envname("HITCLOCK_DATA_DIR");
+  app.add_option("--sync", sync,
+                 "full: a write is on disk before it is acknowledged, and "
+                 "survives a power cut; normal: faster, survives a crash of "
+                 "the service but an OS crash or power cut may lose the last "
+                 "acknowledged writes")
+      ->envname("HITCLOCK_SYNC")
+      ->check(CLI::IsMember({"full", "normal"}));
   app.add_option("--log-level", options.log_level, "Lowest level logged")
       ->envname("HITCLOCK_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -248,6 +256,8 @@ absl::StatusOr<ServiceOptions> ParseServiceOptions(
   }
   options.log_format =
       log_format == "json" ? LogFormat::kJson : LogFormat::kText;
+  options.durability =
+      sync == "normal" ? Durability::kNormal : Durability::kFull;
   options.shutdown_timeout = absl::Seconds(shutdown_seconds);
   if (descriptor.flags.defaults) {
     if (absl::Status s = descriptor.flags.check(service_values); !s.ok()) {
@@ -291,6 +301,7 @@ OptionFields OptionsFields(const ServiceOptions& options) {
   OptionFields fields = {
       {"listen", options.listen_address},
       {"data_dir", options.data_dir},
+      {"sync", options.durability == Durability::kFull ? "full" : "normal"},
       {"log_level", options.log_level},
       {"log_format", options.log_format == LogFormat::kJson ? "json" : "text"},
       {"auth_token", options.auth_token.empty() ? "" : "***"},

@@ -87,7 +87,9 @@ enum class LogFormat { kText, kJson };
 struct ServiceOptions {
   std::string listen_address;  // --listen / HITCLOCK_LISTEN, "127.0.0.1:<port>"
   std::string data_dir = "./data";  // --data-dir / HITCLOCK_DATA_DIR
-  std::string log_level = "info";   // --log-level: trace|debug|info|warn|error
+  // --sync full|normal / HITCLOCK_SYNC: what an acknowledged write survives.
+  Durability durability = Durability::kFull;
+  std::string log_level = "info";  // --log-level: trace|debug|info|warn|error
   LogFormat log_format = LogFormat::kText;  // --log-format: text|json
   // --auth-token / HITCLOCK_AUTH_TOKEN, or the first line of
   // --auth-token-file / HITCLOCK_AUTH_TOKEN_FILE; empty = off.
@@ -134,13 +136,13 @@ T ServiceOptionsOr(const ServiceOptions& options) {
 void AddStringOption(CLI::App& app, const std::string& name, std::string* value,
                      const std::string& help);
 
-// A comma-separated list of whole numbers from 1 to `max` (spaces around
-// them allowed), sorted and without repeats once parsed:
 // A switch (`--repair`), off unless given; `HITCLOCK_<NAME>=true` (or 1)
 // turns it on.
 void AddFlagOption(CLI::App& app, const std::string& name, bool* value,
                    const std::string& help);
 
+// A comma-separated list of whole numbers from 1 to `max` (spaces around
+// them allowed), sorted and without repeats once parsed:
 //   "--milestones: `x` is not a number from 1 to 100000".
 void AddIntListOption(CLI::App& app, const std::string& name,
                       std::vector<int>* values, int max,

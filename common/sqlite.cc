@@ -43,7 +43,7 @@ absl::StatusOr<int> SchemaVersion(SQLite::Database& db) {
 
 absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(
     const std::string& path, std::span<const Migration> migrations,
-    bool synchronous_full) {
+    Durability durability) {
   for (size_t i = 0; i < migrations.size(); ++i) {
     if (migrations[i].version <= 0 ||
         (i > 0 && migrations[i].version <= migrations[i - 1].version)) {
@@ -92,8 +92,8 @@ absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(
           "database ", path, ": cannot use WAL journal mode (got ", mode, ")"));
     }
     db->exec("PRAGMA foreign_keys=ON");
-    db->exec(synchronous_full ? "PRAGMA synchronous=FULL"
-                              : "PRAGMA synchronous=NORMAL");
+    db->exec(durability == Durability::kFull ? "PRAGMA synchronous=FULL"
+                                             : "PRAGMA synchronous=NORMAL");
     db->exec(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " version INTEGER PRIMARY KEY,"

@@ -15,6 +15,18 @@
 
 namespace hitclock::common {
 
+// What a committed transaction survives. Every store that acknowledges
+// writes opens with the service's `--sync` choice (default kFull).
+enum class Durability {
+  // synchronous=FULL: the write-ahead log is on disk before a commit
+  // returns, so an acknowledged write survives a power cut or an OS crash.
+  kFull,
+  // synchronous=NORMAL: a commit survives the process crashing, but an OS
+  // crash or power cut may lose the last commits (the database itself stays
+  // consistent). Faster where every commit is small.
+  kNormal,
+};
+
 // One schema step. Migrations are applied in increasing `version` order, each
 // in its own transaction together with its row in table `schema_version`.
 // `sql` may hold several statements (or be empty); `convert`, when set, runs
@@ -30,7 +42,7 @@ struct Migration {
 // Opens (creating the parent directory and the file if needed; a new file
 // has mode 0600, and so do its WAL and shared-memory files) the database
 // at `path` with journal_mode=WAL, busy_timeout=5000 ms, foreign_keys=ON and
-// synchronous=NORMAL (FULL when `synchronous_full`), then applies the
+// the synchronous setting of `durability`, then applies the
 // migrations whose version is above the recorded one. Versions must be
 // positive and strictly increasing. A database newer than the newest
 // migration is FAILED_PRECONDITION.
@@ -39,7 +51,7 @@ struct Migration {
 // not to a thread.
 absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(
     const std::string& path, std::span<const Migration> migrations,
-    bool synchronous_full = false);
+    Durability durability = Durability::kFull);
 
 // `<data_dir>/<file_name>`.
 std::string DatabasePath(const std::string& data_dir,

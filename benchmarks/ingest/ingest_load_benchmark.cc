@@ -24,7 +24,7 @@
 // Usage: ingest_load_benchmark [--scenario all|e2e|latency] [--days D=1]
 //        [--hours H] [--regions R=119] [--top K=100] [--tracks T=3000]
 //        [--rate S=200] [--seconds S=30] [--log-level L=warn] [--processes]
-//        [--keep DIR]
+//        [--keep DIR] [--sync full|normal]
 // With --processes the services are the built binaries (hitclock-catalog,
 // hitclock-records, hitclock-ingest) started as child processes, and the
 // CPU time of each is printed.
@@ -100,6 +100,9 @@ struct Args {
   // Run the three services as separate processes (the built binaries)
   // instead of in this process.
   bool processes = false;
+  // The services' --sync: `full` (durable against power loss, the default)
+  // or `normal`.
+  std::string sync = "full";
 };
 
 bool ParseArgs(int argc, char** argv, Args& args) {
@@ -130,6 +133,12 @@ bool ParseArgs(int argc, char** argv, Args& args) {
       args.seconds = std::atof(value());
     } else if (a == "--processes") {
       args.processes = true;
+    } else if (a == "--sync") {
+      args.sync = value();
+      if (args.sync != "full" && args.sync != "normal") {
+        std::fprintf(stderr, "--sync: full or normal\n");
+        return false;
+      }
     } else if (a == "--log-level") {
       args.log_level = value();
     } else if (a == "--keep") {
@@ -140,7 +149,7 @@ bool ParseArgs(int argc, char** argv, Args& args) {
           "  [--hours H] [--regions R=119] [--top K=100] [--tracks T=3000]\n"
           "  [--rate S=200] [--seconds S=30] [--log-level L=warn] "
           "[--processes]\n"
-          "  [--keep DIR]\n");
+          "  [--keep DIR] [--sync full|normal]\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
@@ -350,6 +359,8 @@ class Servers {
     options.data_dir = (dir_ / name).string();
     options.shutdown_timeout = absl::Seconds(5);
     options.peers = std::move(peers);
+    options.durability = args_.sync == "normal" ? common::Durability::kNormal
+                                                : common::Durability::kFull;
     auto instance = factory(options);
     if (!instance.ok()) Die(name + ": " + instance.status().ToString());
     auto server =
@@ -372,7 +383,9 @@ class Servers {
                                      "--log-level",
                                      args_.log_level,
                                      "--shutdown-timeout",
-                                     "5"};
+                                     "5",
+                                     "--sync",
+                                     args_.sync};
     argv.insert(argv.end(), extra.begin(), extra.end());
     const std::string log = (dir_ / (name + ".log")).string();
     std::filesystem::create_directories(dir_);

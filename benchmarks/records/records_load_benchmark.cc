@@ -21,6 +21,7 @@
 //
 // Usage: records_load_benchmark [--days D] [--regions R] [--top K]
 //        [--tracks T] [--queries Q] [--skip-sql] [--keep DIR]
+//        [--sync full|normal]
 // `--days 1` is a smoke run of a few seconds.
 
 #include <SQLiteCpp/Database.h>
@@ -84,6 +85,9 @@ struct Args {
   bool skip_sql = false;
   bool old_reload = false;
   std::string keep;  // data directory to use and keep
+  // Records' --sync: `full` (durable against power loss, the default) or
+  // `normal`.
+  std::string sync = "full";
 };
 
 bool ParseArgs(int argc, char** argv, Args& args) {
@@ -112,11 +116,17 @@ bool ParseArgs(int argc, char** argv, Args& args) {
       args.skip_sql = true;
     } else if (a == "--keep") {
       args.keep = value();
+    } else if (a == "--sync") {
+      args.sync = value();
+      if (args.sync != "full" && args.sync != "normal") {
+        std::fprintf(stderr, "--sync: full or normal\n");
+        return false;
+      }
     } else if (a == "--help" || a == "-h") {
       std::printf(
           "records_load_benchmark [--days D=30] [--regions R=119] [--top "
           "K=100]\n  [--tracks T=3000] [--queries Q=100] [--skip-sql] "
-          "[--keep DIR] [--old-reload]\n");
+          "[--keep DIR] [--old-reload] [--sync full|normal]\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
@@ -364,6 +374,8 @@ absl::Status Bench::StartRecords() {
   options.data_dir = (dir_ / "records").string();
   options.shutdown_timeout = absl::Seconds(5);
   options.peers["catalog"] = catalog_->address();
+  options.durability = args_.sync == "normal" ? common::Durability::kNormal
+                                              : common::Durability::kFull;
   auto instance = CreateRecordsInstance(options);
   if (!instance.ok()) return instance.status();
   handler_ = HandlerOf(**instance);

@@ -178,7 +178,8 @@ common::ServiceDescriptor CatalogDescriptor() {
 absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateCatalogInstance(
     const common::ServiceOptions& options) {
   auto store = CatalogStore::Open(
-      (std::filesystem::path(options.data_dir) / "catalog.db").string());
+      (std::filesystem::path(options.data_dir) / "catalog.db").string(),
+      options.durability);
   if (!store.ok()) return store.status();
   auto handler = CatalogHandler::Create(*std::move(store));
   if (!handler.ok()) return handler.status();

@@ -224,6 +224,10 @@ common::ServiceFlags IngestFlags() {
             app, "forward-progress-deadline", &o.forward_progress_deadline,
             "Seconds snapshots sent to records may go without a result before "
             "the link is reported stalled and the stream is retried");
+        common::AddIntOption(
+            app, "wal-limit-mib", &o.wal_limit_mib, 1, 1 << 20,
+            "MiB the store's write-ahead log may reach before it is copied "
+            "into the database and truncated, even while readers are busy");
       },
       [](const IngestOptions& o) -> common::OptionFields {
         return {
@@ -232,7 +236,8 @@ common::ServiceFlags IngestFlags() {
             {"max_skew", common::SecondsText(o.max_skew)},
             {"forward_max_backoff", common::SecondsText(o.forward_max_backoff)},
             {"forward_progress_deadline",
-             common::SecondsText(o.forward_progress_deadline)}};
+             common::SecondsText(o.forward_progress_deadline)},
+            {"wal_limit_mib", std::to_string(o.wal_limit_mib)}};
       },
       [](IngestOptions& o) -> absl::Status {
         if (o.forward_progress_deadline <= absl::ZeroDuration()) {
@@ -295,11 +300,6 @@ grpc::ServerUnaryReactor* IngestService::RetryResolution(
       ctx, response, [&] { return handler_.RetryResolution(*request); });
 }
 
-grpc::ServerUnaryReactor* IngestService::ListFeedSources(
-    grpc::CallbackServerContext* ctx, const v1::ListFeedSourcesRequest* request,
-    v1::ListFeedSourcesResponse* response) {
-  return common::RespondWith(
-      ctx, response, [&] { return handler_.ListFeedSources(*request); });
 grpc::ServerUnaryReactor* IngestService::ReforwardSnapshots(
     grpc::CallbackServerContext* ctx,
     const v1::ReforwardSnapshotsRequest* request,
@@ -308,6 +308,11 @@ grpc::ServerUnaryReactor* IngestService::ReforwardSnapshots(
       ctx, response, [&] { return handler_.ReforwardSnapshots(*request); });
 }
 
+grpc::ServerUnaryReactor* IngestService::ListFeedSources(
+    grpc::CallbackServerContext* ctx, const v1::ListFeedSourcesRequest* request,
+    v1::ListFeedSourcesResponse* response) {
+  return common::RespondWith(
+      ctx, response, [&] { return handler_.ListFeedSources(*request); });
 }
 
 grpc::ServerUnaryReactor* IngestService::PollFeedSource(
@@ -378,7 +383,9 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateIngestInstance(
   forwarder.progress_deadline = ingest.forward_progress_deadline;
 
   auto store = IngestStore::Open(
-      (std::filesystem::path(options.data_dir) / "ingest.db").string());
+      (std::filesystem::path(options.data_dir) / "ingest.db").string(),
+      {.durability = options.durability,
+       .wal_limit_bytes = int64_t{ingest.wal_limit_mib} << 20});
   if (!store.ok()) return store.status();
   return std::unique_ptr<common::ServiceInstance>(new IngestInstance(
       *std::move(store), forwarder, ingest.max_skew, std::move(feeds)));

@@ -94,6 +94,10 @@ struct IngestOptions {
   // without a result before the link is reported STALLED and the stream is
   // cancelled and retried; more than 0.
   absl::Duration forward_progress_deadline = absl::Seconds(10);
+  // --wal-limit-mib: the write-ahead log's size (MiB) past which it is
+  // copied into the database and truncated even while readers are busy
+  // (`IngestStoreOptions::wal_limit_bytes`).
+  int wal_limit_mib = 64;
 };
 
 // Ingest as the runtime sees it: name, port 50053, the read methods, the

@@ -478,12 +478,13 @@ absl::StatusOr<std::unique_ptr<common::ServiceInstance>> CreateRecordsInstance(
       .max_subscribers = static_cast<size_t>(records.max_watchers)};
 
   auto store = RecordsStore::Open(
-      (std::filesystem::path(options.data_dir) / "records.db").string());
+      (std::filesystem::path(options.data_dir) / "records.db").string(),
+      options.durability);
   if (!store.ok()) return store.status();
-
   if (records.repair) {
     if (absl::Status s = RepairStore(**store); !s.ok()) return s;
   }
+
   // The catalog's facts load on the follower's thread while this one reads
   // the store: the two halves of a restart overlap. Until the handler
   // exists, changes only land in `facts`; every track is pushed into the

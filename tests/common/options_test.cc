@@ -58,16 +58,25 @@ std::vector<int> Milestones(const ServiceOptions& o) {
 
 class OptionsTest : public ::testing::Test {
  protected:
-  static constexpr const char* kEnv[] = {
-      "HITCLOCK_LISTEN",           "HITCLOCK_DATA_DIR",
-      "HITCLOCK_LOG_LEVEL",        "HITCLOCK_LOG_FORMAT",
-      "HITCLOCK_AUTH_TOKEN",       "HITCLOCK_AUTH_READS",
-      "HITCLOCK_TLS_CERT",         "HITCLOCK_TLS_KEY",
-      "HITCLOCK_TLS_CA",           "HITCLOCK_TLS_SERVER_NAME",
-      "HITCLOCK_SHUTDOWN_TIMEOUT", "HITCLOCK_CATALOG_ADDRESS",
-      "HITCLOCK_RECORDS_ADDRESS",  "HITCLOCK_MILESTONES",
-      "HITCLOCK_MAX_SKEW",         "HITCLOCK_PEER_TOKEN",
-      "HITCLOCK_MAX_WATCHERS",     "HITCLOCK_AUTH_TOKEN_FILE"};
+  static constexpr const char* kEnv[] = {"HITCLOCK_LISTEN",
+                                         "HITCLOCK_DATA_DIR",
+                                         "HITCLOCK_LOG_LEVEL",
+                                         "HITCLOCK_LOG_FORMAT",
+                                         "HITCLOCK_AUTH_TOKEN",
+                                         "HITCLOCK_AUTH_READS",
+                                         "HITCLOCK_TLS_CERT",
+                                         "HITCLOCK_TLS_KEY",
+                                         "HITCLOCK_TLS_CA",
+                                         "HITCLOCK_TLS_SERVER_NAME",
+                                         "HITCLOCK_SHUTDOWN_TIMEOUT",
+                                         "HITCLOCK_CATALOG_ADDRESS",
+                                         "HITCLOCK_RECORDS_ADDRESS",
+                                         "HITCLOCK_MILESTONES",
+                                         "HITCLOCK_MAX_SKEW",
+                                         "HITCLOCK_PEER_TOKEN",
+                                         "HITCLOCK_MAX_WATCHERS",
+                                         "HITCLOCK_AUTH_TOKEN_FILE",
+                                         "HITCLOCK_SYNC"};
 
   void SetUp() override {
     for (const char* name : kEnv) unsetenv(name);
@@ -94,6 +103,7 @@ TEST_F(OptionsTest, Defaults) {
   EXPECT_EQ(exit_code_, 0);
   EXPECT_EQ(o->listen_address, "127.0.0.1:50052");  // loopback unless told
   EXPECT_EQ(o->data_dir, "./data");
+  EXPECT_EQ(o->durability, Durability::kFull);
   EXPECT_EQ(o->log_level, "info");
   EXPECT_EQ(o->log_format, LogFormat::kText);
   EXPECT_EQ(o->auth_token, "");
@@ -117,10 +127,12 @@ TEST_F(OptionsTest, EnvironmentBeatsDefault) {
   setenv("HITCLOCK_SHUTDOWN_TIMEOUT", "2.5", 1);
   setenv("HITCLOCK_CATALOG_ADDRESS", "catalog:50051", 1);
   setenv("HITCLOCK_MILESTONES", "5", 1);
+  setenv("HITCLOCK_SYNC", "normal", 1);
   absl::StatusOr<ServiceOptions> o = Parse({});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->listen_address, "127.0.0.1:7000");
   EXPECT_EQ(o->data_dir, "/var/lib/hitclock");
+  EXPECT_EQ(o->durability, Durability::kNormal);
   EXPECT_EQ(o->log_level, "debug");
   EXPECT_EQ(o->log_format, LogFormat::kJson);
   EXPECT_EQ(o->auth_token, "s3cret");
@@ -191,6 +203,7 @@ TEST_F(OptionsTest, BadValuesExitTwo) {
   const std::vector<std::vector<std::string>> bad = {
       {"--log-level", "loud"},
       {"--log-format", "xml"},
+      {"--sync", "off"},
       {"--no-such-flag"},
       {"--shutdown-timeout", "-1"},
       {"--shutdown-timeout", "soon"},

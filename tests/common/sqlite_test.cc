@@ -51,7 +51,7 @@ TEST_F(SqliteTest, CreatesTheFileWithTheHousePragmas) {
   EXPECT_EQ((*db)->execAndGet("PRAGMA journal_mode").getString(), "wal");
   EXPECT_EQ((*db)->execAndGet("PRAGMA foreign_keys").getInt(), 1);
   EXPECT_EQ((*db)->execAndGet("PRAGMA busy_timeout").getInt(), 5000);
-  EXPECT_EQ((*db)->execAndGet("PRAGMA synchronous").getInt(), 1);  // NORMAL
+  EXPECT_EQ((*db)->execAndGet("PRAGMA synchronous").getInt(), 2);  // FULL
 }
 
 TEST_F(SqliteTest, ANewStoreAndItsWalAreReadableByTheOwnerOnly) {
@@ -70,11 +70,17 @@ TEST_F(SqliteTest, ANewStoreAndItsWalAreReadableByTheOwnerOnly) {
   }
 }
 
-TEST_F(SqliteTest, SynchronousFullOnRequest) {
+TEST_F(SqliteTest, CommitsAreDurableUnlessToldOtherwise) {
+  {
+    absl::StatusOr<std::unique_ptr<SQLite::Database>> db =
+        OpenDatabase(path_, migrations_);
+    ASSERT_TRUE(db.ok()) << db.status();
+    EXPECT_EQ((*db)->execAndGet("PRAGMA synchronous").getInt(), 2);  // FULL
+  }
   absl::StatusOr<std::unique_ptr<SQLite::Database>> db =
-      OpenDatabase(path_, migrations_, /*synchronous_full=*/true);
+      OpenDatabase(path_, migrations_, Durability::kNormal);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ((*db)->execAndGet("PRAGMA synchronous").getInt(), 2);  // FULL
+  EXPECT_EQ((*db)->execAndGet("PRAGMA synchronous").getInt(), 1);  // NORMAL
 }
 
 TEST_F(SqliteTest, AppliesMigrationsOnceAndTracksTheVersion) {

@@ -1,7 +1,12 @@
 // The ingest store against a real SQLite file: idempotency, replace, the
 // outbox's order and durability, resolutions and the unresolved groups.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "SQLiteCpp/Database.h"
 #include "SQLiteCpp/Statement.h"
@@ -321,6 +326,100 @@ TEST_F(IngestStoreTest, RejectedForGoodIsFailedWithItsError) {
   auto page = store_->ListSnapshots(filter, 0, 10, false);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->snapshots.size(), 1u);
+}
+
+TEST_F(IngestStoreTest, ReforwardQueuesForwardedSnapshotsAgainWithReplace) {
+  // us at 0, 1, 2 and gb at 0 forwarded; us at 3 still pending; gb at 1
+  // failed for good.
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(Put(fixtures::Snapshot("us", i), 10 + i).ok());
+  }
+  ASSERT_TRUE(Put(fixtures::Snapshot("gb", 0), 20).ok());
+  ASSERT_TRUE(Put(fixtures::Snapshot("gb", 1), 21).ok());
+  std::vector<OutboxItem> items = Outbox();
+  ASSERT_EQ(items.size(), 6u);
+  for (OutboxItem& item : items) Resolve(item);
+  std::vector<OutboxAck> acks;
+  for (int i : {0, 1, 2, 4}) {
+    acks.push_back({items[i].outbox_seq, items[i].snapshot_seq});
+  }
+  ASSERT_TRUE(store_->MarkForwarded(acks, now_).ok());
+  ASSERT_TRUE(
+      store_->MarkFailed({items[5].outbox_seq, items[5].snapshot_seq}, "bad")
+          .ok());
+  ASSERT_EQ(Outbox().size(), 1u);
+
+  // us captured from instant 1 on: only the forwarded ones (1 and 2).
+  SnapshotFilter filter;
+  filter.region = "us";
+  filter.start_time = absl::FromUnixSeconds(fixtures::At(1).seconds());
+  auto queued = store_->Reforward(filter);
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  EXPECT_EQ(*queued, 2);
+  items = Outbox();
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[1].snapshot.capture_time().seconds(),
+            fixtures::At(1).seconds());
+  EXPECT_EQ(items[2].snapshot.capture_time().seconds(),
+            fixtures::At(2).seconds());
+  for (int i : {1, 2}) {
+    EXPECT_TRUE(items[i].replace);
+    EXPECT_FALSE(items[i].needs_resolution) << "sent with its resolution";
+    EXPECT_EQ(items[i].resolved.size(), 3u);
+  }
+  auto counts = store_->Counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->pending, 3);
+  EXPECT_EQ(counts->forwarded, 2);
+  EXPECT_EQ(counts->failed, 1) << "a FAILED snapshot is left as it is";
+
+  // Everything left forwarded: gb at 0 and us at 0.
+  auto all = store_->Reforward(SnapshotFilter());
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, 2);
+  EXPECT_EQ(Outbox().size(), 5u);
+}
+
+// Readers that always overlap (the forwarder, ListSnapshots callers) keep
+// a PASSIVE checkpoint from ever finishing; past its limit the log is
+// truncated anyway, so it stays bounded.
+TEST_F(IngestStoreTest, TheWriteAheadLogStaysBoundedWhileReadersOverlap) {
+  store_.reset();
+  const std::string path = (dir_ / "bounded.db").string();
+  constexpr int64_t kLimit = 1 << 20;
+  auto opened = IngestStore::Open(
+      path,
+      {.durability = common::Durability::kNormal, .wal_limit_bytes = kLimit});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  store_ = *std::move(opened);
+
+  std::atomic<bool> stop = false;
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&, r] {
+      SQLite::Database db(path, SQLite::OPEN_READONLY, 5000);
+      std::this_thread::sleep_for(std::chrono::milliseconds(15 * r));
+      while (!stop) {
+        db.exec("BEGIN");
+        db.execAndGet("SELECT COUNT(*) FROM snapshots");
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        db.exec("COMMIT");
+      }
+    });
+  }
+  const std::string wal = path + "-wal";
+  int64_t largest = 0;
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_TRUE(Put(fixtures::Snapshot("us", i, 100), 1000 + i).ok()) << i;
+    largest = std::max<int64_t>(largest, std::filesystem::file_size(wal));
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  // 3000 snapshots of 100 entries: far more than the limit in all.
+  EXPECT_GT(std::filesystem::file_size(path), 8 * kLimit);
+  EXPECT_LT(largest, 8 * kLimit) << "the log grew without bound";
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_LE(std::filesystem::file_size(wal), kLimit);
 }
 
 TEST_F(IngestStoreTest, ListsNewestFirstInPages) {

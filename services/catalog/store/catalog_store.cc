@@ -209,8 +209,8 @@ CatalogStore::CatalogStore(std::unique_ptr<SQLite::Database> db)
     : db_(std::move(db)) {}
 
 absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(
-    const std::string& path) {
-  auto db = common::OpenDatabase(path, kMigrations);
+    const std::string& path, common::Durability durability) {
+  auto db = common::OpenDatabase(path, kMigrations, durability);
   if (!db.ok()) return db.status();
   auto secret = common::LoadPageTokenSecret(**db);
   if (!secret.ok()) return secret.status();

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/sqlite.h"
 #include "hitclock/catalog/v1/catalog.pb.h"
 
 namespace hitclock::catalog {
@@ -59,9 +60,11 @@ struct ArtistFilter {
 // productions.
 class CatalogStore {
  public:
-  // Opens (or creates) `path` and applies the schema migrations.
+  // Opens (or creates) `path` and applies the schema migrations; commits
+  // are as durable as `durability` says.
   static absl::StatusOr<std::unique_ptr<CatalogStore>> Open(
-      const std::string& path);
+      const std::string& path,
+      common::Durability durability = common::Durability::kFull);
 
   // The secret that keys this store's page tokens (`common::PageTokens`):
   // made when the file was created and kept in it (a fresh one for an

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <utility>
@@ -402,8 +403,12 @@ std::optional<int64_t> ParseSnapshotId(const std::string& id) {
 }
 
 IngestStore::IngestStore(std::unique_ptr<SQLite::Database> db,
-                         std::unique_ptr<SQLite::Database> checkpoint_db)
-    : db_(std::move(db)), checkpoint_db_(std::move(checkpoint_db)) {
+                         std::unique_ptr<SQLite::Database> checkpoint_db,
+                         std::string wal_path, int64_t wal_limit_bytes)
+    : db_(std::move(db)),
+      checkpoint_db_(std::move(checkpoint_db)),
+      wal_path_(std::move(wal_path)),
+      wal_limit_bytes_(wal_limit_bytes) {
   if (checkpoint_db_ != nullptr) {
     checkpointer_ = std::thread([this] { CheckpointLoop(); });
   }
@@ -430,15 +435,15 @@ void IngestStore::CheckpointLoop() {
       // committer or the forwarder.
       checkpoint_db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
     } catch (const std::exception& e) {
-      // Busy or failed: the next round tries again; the WAL only grows.
+      // Busy or failed: the next round tries again.
     }
     lock.lock();
   }
 }
 
 absl::StatusOr<std::unique_ptr<IngestStore>> IngestStore::Open(
-    const std::string& path) {
-  auto db = common::OpenDatabase(path, kMigrations);
+    const std::string& path, const IngestStoreOptions& options) {
+  auto db = common::OpenDatabase(path, kMigrations, options.durability);
   if (!db.ok()) return db.status();
   auto secret = common::LoadPageTokenSecret(**db);
   if (!secret.ok()) return secret.status();
@@ -450,13 +455,16 @@ absl::StatusOr<std::unique_ptr<IngestStore>> IngestStore::Open(
       (*db)->exec("PRAGMA wal_autocheckpoint=0");
       checkpoint_db = std::make_unique<SQLite::Database>(
           path, SQLite::OPEN_READWRITE, /*busy_timeout_ms=*/0);
-      checkpoint_db->exec("PRAGMA synchronous=NORMAL");
+      checkpoint_db->exec(options.durability == common::Durability::kFull
+                              ? "PRAGMA synchronous=FULL"
+                              : "PRAGMA synchronous=NORMAL");
     } catch (const std::exception& e) {
       return common::StatusFromSqlite(e);
     }
   }
   std::unique_ptr<IngestStore> store(
-      new IngestStore(*std::move(db), std::move(checkpoint_db)));
+      new IngestStore(*std::move(db), std::move(checkpoint_db), path + "-wal",
+                      options.wal_limit_bytes));
   store->page_token_secret_ = *std::move(secret);
   return store;
 }
@@ -479,7 +487,24 @@ absl::StatusOr<std::vector<absl::StatusOr<SubmitResult>>> IngestStore::Submit(
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
+  BoundWal();
   return results;
+}
+
+void IngestStore::BoundWal() {
+  std::error_code ec;
+  const auto wal_bytes = std::filesystem::file_size(wal_path_, ec);
+  if (wal_limit_bytes_ <= 0 || ec ||
+      static_cast<int64_t>(wal_bytes) <= wal_limit_bytes_) {
+    return;
+  }
+  try {
+    // Waits for outside readers (the connection's busy timeout at most);
+    // this store's own writers wait on `mu_`, held by the caller.
+    db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (const std::exception&) {
+    // Busy: the next commit tries again; the log only grew.
+  }
 }
 
 SQLite::Statement& IngestStore::Prepared(const char* sql) {
@@ -957,31 +982,6 @@ absl::StatusOr<int> IngestStore::ApplyRetriedResolutions(
   return requeued;
 }
 
-absl::StatusOr<v1::Snapshot> IngestStore::GetSnapshot(int64_t seq, bool full) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return Guarded([&]() -> absl::StatusOr<v1::Snapshot> {
-    SQLite::Statement q(*db_, absl::StrCat("SELECT ", kSnapshotColumns,
-                                           " FROM snapshots WHERE seq = ?"));
-    q.bind(1, static_cast<int64_t>(seq));
-    if (!q.executeStep()) {
-      return absl::NotFoundError(
-          absl::StrCat("snapshot ", SnapshotId(seq), " not found"));
-    }
-    return RowToSnapshot(q, full);
-  });
-}
-
-absl::StatusOr<v1::Snapshot> IngestStore::GetSnapshotByKey(
-    const std::string& chart, const std::string& region,
-    absl::Time capture_time, bool full) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return Guarded([&]() -> absl::StatusOr<v1::Snapshot> {
-    SQLite::Statement q(
-        *db_, absl::StrCat("SELECT ", kSnapshotColumns,
-                           " FROM snapshots WHERE chart = ? AND region = ? "
-                           "AND capture_ns = ?"));
-    q.bind(1, chart);
-    q.bind(2, region);
 absl::StatusOr<int64_t> IngestStore::Reforward(const SnapshotFilter& filter) {
   std::lock_guard<std::mutex> lock(mu_);
   int64_t queued = 0;
@@ -1021,6 +1021,31 @@ absl::StatusOr<int64_t> IngestStore::Reforward(const SnapshotFilter& filter) {
   return queued;
 }
 
+absl::StatusOr<v1::Snapshot> IngestStore::GetSnapshot(int64_t seq, bool full) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<v1::Snapshot> {
+    SQLite::Statement q(*db_, absl::StrCat("SELECT ", kSnapshotColumns,
+                                           " FROM snapshots WHERE seq = ?"));
+    q.bind(1, static_cast<int64_t>(seq));
+    if (!q.executeStep()) {
+      return absl::NotFoundError(
+          absl::StrCat("snapshot ", SnapshotId(seq), " not found"));
+    }
+    return RowToSnapshot(q, full);
+  });
+}
+
+absl::StatusOr<v1::Snapshot> IngestStore::GetSnapshotByKey(
+    const std::string& chart, const std::string& region,
+    absl::Time capture_time, bool full) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guarded([&]() -> absl::StatusOr<v1::Snapshot> {
+    SQLite::Statement q(
+        *db_, absl::StrCat("SELECT ", kSnapshotColumns,
+                           " FROM snapshots WHERE chart = ? AND region = ? "
+                           "AND capture_ns = ?"));
+    q.bind(1, chart);
+    q.bind(2, region);
     q.bind(3, static_cast<int64_t>(ToNs(capture_time)));
     if (!q.executeStep()) {
       return absl::NotFoundError(absl::StrCat(

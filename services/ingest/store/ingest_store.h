@@ -138,6 +138,19 @@ struct ForwarderCounts {
   int64_t unresolved_entries = 0;
 };
 
+// How an ingest store commits and bounds its write-ahead log.
+struct IngestStoreOptions {
+  // What an acknowledged snapshot survives.
+  common::Durability durability = common::Durability::kFull;
+  // The write-ahead log's size past which a commit, before it returns,
+  // copies the whole log into the database and truncates it, waiting for
+  // outside readers (up to the connection's busy timeout) while the store's
+  // other writers wait; 0: never (PASSIVE checkpoints only, which steady
+  // writes with overlapping readers can keep from ever finishing, so the log
+  // could grow without bound).
+  int64_t wal_limit_bytes = int64_t{64} << 20;
+};
+
 // The text form of a chart id in the store and logs: `itunes/top-songs`.
 std::string ChartKey(const hitclock::common::v1::ChartId& chart);
 // The inverse of `ChartKey`.
@@ -160,7 +173,7 @@ class IngestStore {
   // file, WAL checkpoints run on a background thread of the store's own
   // (every `kCheckpointInterval`), not inside the commits.
   static absl::StatusOr<std::unique_ptr<IngestStore>> Open(
-      const std::string& path);
+      const std::string& path, const IngestStoreOptions& options = {});
   ~IngestStore();
 
   // The secret that keys this store's page tokens (`common::PageTokens`):
@@ -208,6 +221,12 @@ class IngestStore {
   absl::StatusOr<int> ApplyRetriedResolutions(
       std::span<const RetriedEntry> entries);
 
+  // Queues again every FORWARDED snapshot that `filter` selects (its
+  // `state` is ignored): an outbox row each, with `replace`, in the order
+  // they were received, and state RESOLVED until records acknowledges them
+  // again. Returns how many were queued.
+  absl::StatusOr<int64_t> Reforward(const SnapshotFilter& filter);
+
   // One snapshot by row or identity; NOT_FOUND when none.
   absl::StatusOr<v1::Snapshot> GetSnapshot(int64_t seq, bool full);
   absl::StatusOr<v1::Snapshot> GetSnapshotByKey(const std::string& chart,
@@ -221,21 +240,20 @@ class IngestStore {
                                              bool full);
   // Unresolved entries grouped by credit, most entries first, then by
   // credit; `offset` groups skipped.
-  // Queues again every FORWARDED snapshot that `filter` selects (its
-  // `state` is ignored): an outbox row each, with `replace`, in the order
-  // they were received, and state RESOLVED until records acknowledges them
-  // again. Returns how many were queued.
-  absl::StatusOr<int64_t> Reforward(const SnapshotFilter& filter);
-
   absl::StatusOr<UnresolvedPage> ListUnresolved(const std::string& chart,
                                                 int64_t offset, int limit);
   absl::StatusOr<ForwarderCounts> Counts();
 
  private:
   IngestStore(std::unique_ptr<SQLite::Database> db,
-              std::unique_ptr<SQLite::Database> checkpoint_db);
+              std::unique_ptr<SQLite::Database> checkpoint_db,
+              std::string wal_path, int64_t wal_limit_bytes);
   // Checkpoints the WAL on `checkpoint_db_` until the store closes.
   void CheckpointLoop();
+  // Past `wal_limit_bytes_`, copies the whole log into the database and
+  // truncates it, waiting for readers. The caller holds `mu_` and has just
+  // committed.
+  void BoundWal();
 
   absl::StatusOr<SubmitResult> SubmitOne(const Submission& submission,
                                          absl::Time now);
@@ -251,6 +269,8 @@ class IngestStore {
 
   // A second connection, for checkpoints only; null in memory.
   std::unique_ptr<SQLite::Database> checkpoint_db_;
+  const std::string wal_path_;
+  const int64_t wal_limit_bytes_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
   bool stop_checkpoints_ = false;

@@ -144,8 +144,8 @@ RecordsStore::RecordsStore(std::unique_ptr<SQLite::Database> db)
 RecordsStore::~RecordsStore() = default;
 
 absl::StatusOr<std::unique_ptr<RecordsStore>> RecordsStore::Open(
-    const std::string& path) {
-  auto db = common::OpenDatabase(path, kMigrations);
+    const std::string& path, common::Durability durability) {
+  auto db = common::OpenDatabase(path, kMigrations, durability);
   if (!db.ok()) return db.status();
   auto secret = common::LoadPageTokenSecret(**db);
   if (!secret.ok()) return secret.status();

@@ -87,8 +87,10 @@ struct StoredRow {
 class RecordsStore {
  public:
   // Opens (creating and migrating) the database at `path`.
+  // Commits are as durable as `durability` says.
   static absl::StatusOr<std::unique_ptr<RecordsStore>> Open(
-      const std::string& path);
+      const std::string& path,
+      common::Durability durability = common::Durability::kFull);
 
   ~RecordsStore();
   RecordsStore(const RecordsStore&) = delete;
@@ -132,25 +134,23 @@ class RecordsStore {
   absl::Status ForEachStored(
       absl::FunctionRef<absl::Status(StoredSnapshot&)> fn);
 
-  // Track ids by track number (empty for numbers not in use).
-  std::vector<std::string> TrackNames();
   // Drops every row that fails its checksum, and every capture that points
   // at one (or at nothing), in one transaction, and says what it dropped.
   // What is left is whole and answers as stored; what was dropped must be
   // sent again (ingest holds every snapshot it forwarded).
   absl::StatusOr<RepairReport> Repair();
 
+  // Track ids by track number (empty for numbers not in use).
+  std::vector<std::string> TrackNames();
 
   absl::StatusOr<StoreStats> Stats();
 
  private:
   explicit RecordsStore(std::unique_ptr<SQLite::Database> db);
 
-  absl::Status LoadNames();
-  // The number of `name` in `table`, inserting it when new (in the current
   // Reads the name tables into the maps below, noting the rows that fail
   // their checksum (they stay readable, for messages).
-  // transaction; `pending` collects numbers to publish after the commit).
+  absl::Status LoadNames();
   // "snapshot itunes/top-songs us 2022-04-24T19:44:00Z" (numbers for names
   // not held).
   std::string Describe(int64_t chart, int64_t region,
@@ -169,6 +169,8 @@ class RecordsStore {
   // DATA_LOSS naming a capture whose body is missing, when the table holds
   // more captures than the `seen` a full join read.
   absl::Status CheckNoOrphanCaptures(int64_t seen);
+  // The number of `name` in `table`, inserting it when new (in the current
+  // transaction; `pending` collects numbers to publish after the commit).
   int64_t Intern(const char* table, const std::string& name,
                  absl::flat_hash_map<std::string, int64_t>& cache,
                  absl::flat_hash_map<std::string, int64_t>& pending);
@@ -182,11 +184,11 @@ class RecordsStore {
   absl::flat_hash_map<int64_t, std::string> chart_names_;
   absl::flat_hash_map<int64_t, std::string> region_names_;
   std::vector<std::string> track_names_;  // indexed by track number
-};
-
   // The name rows that fail their checksum, and their descriptions.
   absl::flat_hash_set<int64_t> bad_charts_, bad_regions_, bad_tracks_;
   std::vector<std::string> corrupt_names_;
+};
+
 }  // namespace hitclock::records
 
 #endif  // HITCLOCK_SERVICES_RECORDS_STORE_RECORDS_STORE_H_
