@@ -17,8 +17,6 @@
 namespace hitclock::common {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
-
 absl::Status Annotate(const absl::Status& status, std::string_view context) {
   return absl::Status(status.code(), absl::StrCat(std::string(context), ": ",
                                                   status.message()));

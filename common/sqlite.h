@@ -15,6 +15,10 @@
 
 namespace hitclock::common {
 
+// How long a connection waits for a lock another connection holds before
+// the statement fails busy (SQLITE_BUSY, mapped to UNAVAILABLE).
+inline constexpr int kBusyTimeoutMs = 5000;
+
 // What a committed transaction survives. Every store that acknowledges
 // writes opens with the service's `--sync` choice (default kFull).
 enum class Durability {

@@ -25,6 +25,11 @@ namespace {
 
 // How often the background thread checkpoints the WAL into the database.
 constexpr auto kCheckpointInterval = std::chrono::milliseconds(200);
+// How long a commit past the log's size limit waits for outside readers to
+// let the log be truncated, and how long commits skip trying after a wait
+// that failed.
+constexpr auto kTruncateWait = std::chrono::seconds(1);
+constexpr auto kTruncateRetry = std::chrono::seconds(10);
 
 using hitclock::common::v1::ChartEntry;
 
@@ -498,13 +503,25 @@ void IngestStore::BoundWal() {
       static_cast<int64_t>(wal_bytes) <= wal_limit_bytes_) {
     return;
   }
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_truncate_) return;  // a reader held it back just now
+  bool done = false;
   try {
-    // Waits for outside readers (the connection's busy timeout at most);
-    // this store's own writers wait on `mu_`, held by the caller.
-    db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    // Waits for outside readers (kTruncateWait at most); this store's own
+    // writers wait on `mu_`, held by the caller.
+    db_->setBusyTimeout(static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(kTruncateWait)
+            .count()));
+    done = db_->execAndGet("PRAGMA wal_checkpoint(TRUNCATE)").getInt() == 0;
   } catch (const std::exception&) {
-    // Busy: the next commit tries again; the log only grew.
   }
+  try {
+    db_->setBusyTimeout(common::kBusyTimeoutMs);
+  } catch (const std::exception&) {
+  }
+  // A reader that holds the log (an open transaction elsewhere) would make
+  // every commit wait: after a failure, commits skip the wait for a while.
+  next_truncate_ = done ? now : now + kTruncateRetry;
 }
 
 SQLite::Statement& IngestStore::Prepared(const char* sql) {

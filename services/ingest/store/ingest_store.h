@@ -3,6 +3,7 @@
 #ifndef HITCLOCK_SERVICES_INGEST_STORE_INGEST_STORE_H_
 #define HITCLOCK_SERVICES_INGEST_STORE_INGEST_STORE_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -144,10 +145,10 @@ struct IngestStoreOptions {
   common::Durability durability = common::Durability::kFull;
   // The write-ahead log's size past which a commit, before it returns,
   // copies the whole log into the database and truncates it, waiting for
-  // outside readers (up to the connection's busy timeout) while the store's
-  // other writers wait; 0: never (PASSIVE checkpoints only, which steady
-  // writes with overlapping readers can keep from ever finishing, so the log
-  // could grow without bound).
+  // outside readers (1 s at most; after a failed wait, commits skip it for
+  // 10 s) while the store's other writers wait; 0: never (PASSIVE checkpoints
+  // only, which steady writes with overlapping readers can keep from ever
+  // finishing, so the log could grow without bound).
   int64_t wal_limit_bytes = int64_t{64} << 20;
 };
 
@@ -271,6 +272,8 @@ class IngestStore {
   std::unique_ptr<SQLite::Database> checkpoint_db_;
   const std::string wal_path_;
   const int64_t wal_limit_bytes_;
+  // Before this, `BoundWal` does not try again (guarded by `mu_`).
+  std::chrono::steady_clock::time_point next_truncate_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
   bool stop_checkpoints_ = false;
