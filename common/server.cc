@@ -1,7 +1,6 @@
 #include "common/server.h"
 
 #include <fcntl.h>
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
@@ -22,6 +21,7 @@
 #include "common/limits.h"
 #include "common/logging.h"
 #include "common/probe.h"
+#include "common/reflection.h"
 #include "common/server_interceptor.h"
 #include "google/protobuf/stubs/logging.h"
 
@@ -116,9 +116,8 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   if (instance == nullptr) {
     return absl::InvalidArgumentError("RunningServer::Start: no instance");
   }
-  // Both are process-wide switches read when a builder is created.
+  // A process-wide switch read when a builder is created.
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       ServerCredentials(options);
@@ -149,6 +148,15 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   for (grpc::Service* service : server->instance_->GrpcServices()) {
     builder.RegisterService(service);
   }
+  // Reflection from the suite's descriptors with their comments, listing
+  // what `grpcurl list` showed before: the service, health and reflection.
+  std::vector<std::string> listed = {
+      "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"};
+  if (!descriptor.grpc_service.empty()) {
+    listed.push_back(descriptor.grpc_service);
+  }
+  server->reflection_ = std::make_unique<ReflectionService>(std::move(listed));
+  builder.RegisterService(server->reflection_.get());
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

@@ -76,6 +76,8 @@ class RunningServer {
   ServiceDescriptor descriptor_;
   ServiceOptions options_;
   std::unique_ptr<ServiceInstance> instance_;
+  // Server reflection with the protos' comments (common/reflection.h).
+  std::unique_ptr<grpc::Service> reflection_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::mutex shutdown_mu_;

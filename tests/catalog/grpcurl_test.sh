@@ -37,6 +37,8 @@ expect grpc.reflection.v1alpha.ServerReflection
 
 g "$addr" describe hitclock.catalog.v1.CatalogService.ResolveTracks
 expect "rpc ResolveTracks"
+# The protos' comments come back too: the API is discovered from the server.
+expect "// Resolves"
 g "$addr" describe hitclock.catalog.v1.Track
 expect "release_time"
 

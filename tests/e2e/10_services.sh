@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reflection and health of every service, through the published ports:
 # `grpcurl list` names exactly the service, health and reflection; `describe`
-# shows every method and a request message; grpc.health.v1 answers SERVING for
+# shows every method, the service's own comment, and a request message; grpc.health.v1 answers SERVING for
 # the server and for the service by name.
 source "$(dirname "$0")/lib.sh"
 
@@ -13,6 +13,8 @@ check_service() {  # ADDRESS SERVICE METHOD...
     | diff - "$out" >/dev/null || fail "list $address is not the service, health and reflection"
   "$grpcurl" -plaintext "$address" describe "$service" >"$out" 2>&1 || fail "describe $service"
   expect "$service is a service:"
+  # With the protos' comments: the API is discovered from the running suite.
+  expect "// ${service##*.}"
   local method
   for method in "$@"; do expect "rpc $method ("; done
   ok "$service at $address: list, describe ($(grep -c '^  rpc ' "$out") methods)"
@@ -37,7 +39,7 @@ check_service "$records" hitclock.records.v1.RecordsService \
   GetRecordLineage WatchRecordEvents
 check_service "$ingest" hitclock.ingest.v1.IngestService \
   SubmitSnapshot StreamSnapshots ImportFeed GetSnapshot ListSnapshots ListUnresolved \
-  RetryResolution ListFeedSources PollFeedSource GetForwarderStatus
+  RetryResolution ReforwardSnapshots ListFeedSources PollFeedSource GetForwarderStatus
 
 # An unknown service name is NOT_FOUND (grpc.health.v1 says so).
 call_error "$records" grpc.health.v1.Health/Check '{"service":"no.such.Service"}'
