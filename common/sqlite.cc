@@ -39,6 +39,11 @@ absl::StatusOr<int> SchemaVersion(SQLite::Database& db) {
   }
 }
 
+const char* SynchronousPragma(Durability durability) {
+  return durability == Durability::kFull ? "PRAGMA synchronous=FULL"
+                                         : "PRAGMA synchronous=NORMAL";
+}
+
 absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(
     const std::string& path, std::span<const Migration> migrations,
     Durability durability) {
@@ -90,8 +95,7 @@ absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(
           "database ", path, ": cannot use WAL journal mode (got ", mode, ")"));
     }
     db->exec("PRAGMA foreign_keys=ON");
-    db->exec(durability == Durability::kFull ? "PRAGMA synchronous=FULL"
-                                             : "PRAGMA synchronous=NORMAL");
+    db->exec(SynchronousPragma(durability));
     db->exec(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " version INTEGER PRIMARY KEY,"

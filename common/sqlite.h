@@ -31,6 +31,11 @@ enum class Durability {
   kNormal,
 };
 
+// The statement that sets a connection's synchronous mode for `durability`
+// ("PRAGMA synchronous=FULL"), for every connection that writes or
+// checkpoints a store.
+const char* SynchronousPragma(Durability durability);
+
 // One schema step. Migrations are applied in increasing `version` order, each
 // in its own transaction together with its row in table `schema_version`.
 // `sql` may hold several statements (or be empty); `convert`, when set, runs

@@ -230,6 +230,29 @@ google::protobuf::Timestamp FromNs(int64_t ns) {
 
 int64_t ToNs(absl::Time t) { return absl::ToUnixNanos(t); }
 
+// The snapshots a `SnapshotFilter` selects, over parameters ?1 to ?5 (set by
+// `BindFilter`); a statement's own parameters start at ?6.
+constexpr char kFilterWhere[] =
+    "(?1 = '' OR chart = ?1) AND (?2 = '' OR region = ?2) AND (?3 = 0 OR "
+    "state = ?3) AND (?4 IS NULL OR capture_ns >= ?4) AND (?5 IS NULL OR "
+    "capture_ns < ?5)";
+
+void BindFilter(SQLite::Statement& q, const SnapshotFilter& filter) {
+  q.bind(1, filter.chart);
+  q.bind(2, filter.region);
+  q.bind(3, static_cast<int>(filter.state));
+  if (filter.start_time) {
+    q.bind(4, static_cast<int64_t>(ToNs(*filter.start_time)));
+  } else {
+    q.bind(4);
+  }
+  if (filter.end_time) {
+    q.bind(5, static_cast<int64_t>(ToNs(*filter.end_time)));
+  } else {
+    q.bind(5);
+  }
+}
+
 // The stored form of a snapshot's entries: a `ChartSnapshot` holding only
 // them, serialized deterministically (equal content gives equal bytes).
 // Written field by field, without copying the entries into another message.
@@ -460,9 +483,7 @@ absl::StatusOr<std::unique_ptr<IngestStore>> IngestStore::Open(
       (*db)->exec("PRAGMA wal_autocheckpoint=0");
       checkpoint_db = std::make_unique<SQLite::Database>(
           path, SQLite::OPEN_READWRITE, /*busy_timeout_ms=*/0);
-      checkpoint_db->exec(options.durability == common::Durability::kFull
-                              ? "PRAGMA synchronous=FULL"
-                              : "PRAGMA synchronous=NORMAL");
+      checkpoint_db->exec(common::SynchronousPragma(options.durability));
     } catch (const std::exception& e) {
       return common::StatusFromSqlite(e);
     }
@@ -1001,36 +1022,21 @@ absl::StatusOr<int> IngestStore::ApplyRetriedResolutions(
 
 absl::StatusOr<int64_t> IngestStore::Reforward(const SnapshotFilter& filter) {
   std::lock_guard<std::mutex> lock(mu_);
+  SnapshotFilter forwarded = filter;
+  forwarded.state = v1::SNAPSHOT_STATE_FORWARDED;
   int64_t queued = 0;
   absl::Status status = common::InTransaction(*db_, [&]() -> absl::Status {
-    // One selection, used by both statements: the forwarded snapshots the
-    // filter names.
-    constexpr char kSelected[] =
-        "state = ?1 AND (?2 = '' OR chart = ?2) AND (?3 = '' OR region = ?3) "
-        "AND (?4 IS NULL OR capture_ns >= ?4) AND (?5 IS NULL OR capture_ns "
-        "< ?5)";
-    auto bind = [&](SQLite::Statement& q) {
-      q.bind(1, static_cast<int>(v1::SNAPSHOT_STATE_FORWARDED));
-      q.bind(2, filter.chart);
-      q.bind(3, filter.region);
-      if (filter.start_time) {
-        q.bind(4, static_cast<int64_t>(ToNs(*filter.start_time)));
-      }
-      if (filter.end_time) {
-        q.bind(5, static_cast<int64_t>(ToNs(*filter.end_time)));
-      }
-    };
     SQLite::Statement queue(
         *db_, absl::StrCat("INSERT INTO outbox(snapshot_seq, replace) SELECT "
                            "seq, 1 FROM snapshots WHERE ",
-                           kSelected, " ORDER BY seq"));
-    bind(queue);
+                           kFilterWhere, " ORDER BY seq"));
+    BindFilter(queue, forwarded);
     queued = queue.exec();
     SQLite::Statement mark(
         *db_, absl::StrCat("UPDATE snapshots SET state = ",
                            static_cast<int>(v1::SNAPSHOT_STATE_RESOLVED),
-                           " WHERE ", kSelected));
-    bind(mark);
+                           " WHERE ", kFilterWhere));
+    BindFilter(mark, forwarded);
     mark.exec();
     return absl::OkStatus();
   });
@@ -1079,27 +1085,12 @@ absl::StatusOr<SnapshotPage> IngestStore::ListSnapshots(
   std::lock_guard<std::mutex> lock(mu_);
   return Guarded([&]() -> absl::StatusOr<SnapshotPage> {
     SQLite::Statement q(
-        *db_,
-        absl::StrCat("SELECT ", kSnapshotColumns,
-                     " FROM snapshots WHERE (?1 = 0 OR seq < ?1) AND (?2 = '' "
-                     "OR chart = ?2) AND (?3 = '' OR region = ?3) AND (?4 = 0 "
-                     "OR state = ?4) AND (?5 IS NULL OR capture_ns >= ?5) AND "
-                     "(?6 IS NULL OR capture_ns < ?6) ORDER BY seq DESC "
-                     "LIMIT ?7"));
-    q.bind(1, static_cast<int64_t>(before_seq));
-    q.bind(2, filter.chart);
-    q.bind(3, filter.region);
-    q.bind(4, static_cast<int>(filter.state));
-    if (filter.start_time) {
-      q.bind(5, static_cast<int64_t>(ToNs(*filter.start_time)));
-    } else {
-      q.bind(5);
-    }
-    if (filter.end_time) {
-      q.bind(6, static_cast<int64_t>(ToNs(*filter.end_time)));
-    } else {
-      q.bind(6);
-    }
+        *db_, absl::StrCat("SELECT ", kSnapshotColumns,
+                           " FROM snapshots WHERE ", kFilterWhere,
+                           " AND (?6 = 0 OR seq < ?6) ORDER BY seq DESC "
+                           "LIMIT ?7"));
+    BindFilter(q, filter);
+    q.bind(6, static_cast<int64_t>(before_seq));
     q.bind(7, limit + 1);
     SnapshotPage page;
     int64_t last = 0;
