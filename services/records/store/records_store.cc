@@ -353,13 +353,18 @@ absl::Status RecordsStore::CheckCapture(const StoredRow& row) const {
             ? absl::StrCat(" (and ", corrupt_names_.size() - 1, " more names)")
             : ""));
   }
-  if (CaptureChecksum(row.chart, row.region, row.capture_time, row.body) !=
-          row.checksum ||
-      !chart_names_.contains(row.chart) ||
-      !region_names_.contains(row.region)) {
+  if (!CaptureIntact(row)) {
     return Corrupt(Describe(row.chart, row.region, row.capture_time));
   }
   return absl::OkStatus();
+}
+
+bool RecordsStore::CaptureIntact(const StoredRow& row) const {
+  return CaptureChecksum(row.chart, row.region, row.capture_time, row.body) ==
+             row.checksum &&
+         chart_names_.contains(row.chart) && !bad_charts_.contains(row.chart) &&
+         region_names_.contains(row.region) &&
+         !bad_regions_.contains(row.region);
 }
 
 absl::Status RecordsStore::DecodeBody(
@@ -609,17 +614,14 @@ absl::StatusOr<RepairReport> RecordsStore::Repair() {
           *db_,
           "SELECT chart, region, capture_time, body, checksum FROM snapshots");
       while (q.executeStep()) {
-        const int64_t chart = q.getColumn(0).getInt64();
-        const int64_t region = q.getColumn(1).getInt64();
-        const int64_t time = q.getColumn(2).getInt64();
-        const int64_t body = q.getColumn(3).getInt64();
-        const bool ok =
-            CaptureChecksum(chart, region, time, body) ==
-                q.getColumn(4).getInt64() &&
-            chart_names_.contains(chart) && !bad_charts_.contains(chart) &&
-            region_names_.contains(region) && !bad_regions_.contains(region) &&
-            good_bodies.contains(body);
-        if (!ok) drop.push_back({chart, region, time});
+        const StoredRow row{.chart = q.getColumn(0).getInt64(),
+                            .region = q.getColumn(1).getInt64(),
+                            .capture_time = q.getColumn(2).getInt64(),
+                            .body = q.getColumn(3).getInt64(),
+                            .checksum = q.getColumn(4).getInt64()};
+        if (!CaptureIntact(row) || !good_bodies.contains(row.body)) {
+          drop.push_back({row.chart, row.region, row.capture_time});
+        }
       }
     }
     SQLite::Statement remove(*db_,

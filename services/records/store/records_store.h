@@ -158,6 +158,9 @@ class RecordsStore {
   // DATA_LOSS when `row`'s capture checksum fails, it names a chart or
   // region not held, or any name row is corrupt.
   absl::Status CheckCapture(const StoredRow& row) const;
+  // Whether `row`'s capture checksum holds and it names a chart and a region
+  // held and intact (its body aside): the one rule of a sound capture row.
+  bool CaptureIntact(const StoredRow& row) const;
   // `row`'s body as (track number, position) in position order; DATA_LOSS
   // when its checksum fails or it does not decode to observations.
   absl::Status DecodeBody(const StoredRow& row,
