@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -73,8 +74,12 @@ std::string ReadAll(const std::string& path) {
 
 class Progress {
  public:
-  explicit Progress(std::ostream& err)
-      : err_(err), tty_(isatty(STDERR_FILENO)), start_(Clock::now()) {}
+  // `command` labels the lines written when stderr is not a terminal.
+  Progress(std::ostream& err, std::string command)
+      : err_(err),
+        command_(std::move(command)),
+        tty_(isatty(STDERR_FILENO)),
+        start_(Clock::now()) {}
 
   double Seconds() const {
     return std::chrono::duration<double>(Clock::now() - start_).count();
@@ -107,7 +112,7 @@ class Progress {
            << std::string(kWidth - filled, '.') << "] " << counts << "\x1b[K";
       if (final) err_ << "\n";
     } else {
-      err_ << "import: " << counts << "\n";
+      err_ << command_ << ": " << counts << "\n";
     }
     err_.flush();
   }
@@ -119,18 +124,23 @@ class Progress {
     last_note_ = now;
     if (tty_) {
       err_ << "\r" << text << "\x1b[K";
+      note_open_ = true;
     } else {
-      err_ << "import: " << text << "\n";
+      err_ << command_ << ": " << text << "\n";
     }
     err_.flush();
   }
+  // Ends the status line on a terminal, once (nothing when none is open).
   void EndNote() {
-    if (tty_) err_ << "\n";
+    if (note_open_) err_ << "\n";
+    note_open_ = false;
   }
 
  private:
   std::ostream& err_;
+  const std::string command_;
   const bool tty_;
+  bool note_open_ = false;
   const Clock::time_point start_;
   double last_ = -1;
   double last_note_ = -1;
@@ -266,6 +276,18 @@ std::optional<ingest::v1::GetForwarderStatusResponse> WaitForRecords(
   }
 }
 
+// The instant `text` of option `flag`; a usage error naming the flag when it
+// is not RFC 3339.
+google::protobuf::Timestamp InstantOption(const char* flag,
+                                          const std::string& text) {
+  std::optional<google::protobuf::Timestamp> t = ParseTime(text);
+  if (!t) {
+    throw CommandError(kExitUsage,
+                       absl::StrCat(flag, ": \"", text, "\" is not RFC 3339"));
+  }
+  return *t;
+}
+
 int RunImport(Session& session, const ImportOptions& o) {
   std::vector<std::string> files = o.files;
   if (!o.dir.empty()) {
@@ -308,12 +330,7 @@ int RunImport(Session& session, const ImportOptions& o) {
   }
   std::optional<google::protobuf::Timestamp> capture;
   if (!o.capture_time.empty()) {
-    capture = ParseTime(o.capture_time);
-    if (!capture) {
-      throw CommandError(kExitUsage,
-                         absl::StrCat("--capture-time: \"", o.capture_time,
-                                      "\" is not RFC 3339"));
-    }
+    capture = InstantOption("--capture-time", o.capture_time);
   }
   for (const std::string& file : files) {
     const std::string ext = Extension(file);
@@ -380,7 +397,7 @@ int RunImport(Session& session, const ImportOptions& o) {
 
   Tally tally;
   tally.total = static_cast<int64_t>(snapshots.size() + feeds.size());
-  Progress progress(session.err());
+  Progress progress(session.err(), "import");
   std::vector<std::string> problems;
   progress.Update(tally);
 
@@ -521,36 +538,25 @@ int RunReforward(Session& session, const ReforwardOptions& o) {
     *request.mutable_chart() = *chart;
   }
   request.set_region_code(o.region);
-  auto instant = [](const char* flag, const std::string& text) {
-    std::optional<google::protobuf::Timestamp> t = ParseTime(text);
-    if (!t) {
-      throw CommandError(
-          kExitUsage, absl::StrCat(flag, ": \"", text, "\" is not RFC 3339"));
-    }
-    return *t;
-  };
-  if (!o.since.empty())
-    *request.mutable_start_time() = instant("--since", o.since);
-  if (!o.until.empty())
-    *request.mutable_end_time() = instant("--until", o.until);
+  if (!o.since.empty()) {
+    *request.mutable_start_time() = InstantOption("--since", o.since);
+  }
+  if (!o.until.empty()) {
+    *request.mutable_end_time() = InstantOption("--until", o.until);
+  }
   ingest::v1::ReforwardSnapshotsResponse response;
   session.Check("ingest",
                 session.ingest().ReforwardSnapshots(
                     session.client().Context().get(), request, &response));
   bool done = false;
   if (!o.no_wait && response.queued_snapshot_count() > 0) {
+    Progress progress(session.err(), "reforward");
     done = WaitForRecords(
                session, o.wait_seconds,
-               [&](const std::string& note) {
-                 if (isatty(STDERR_FILENO)) {
-                   session.err() << "\r" << note << "   " << std::flush;
-                 }
-               },
-               [&] {
-                 if (isatty(STDERR_FILENO)) session.err() << "\n";
-               })
+               [&](const std::string& note) { progress.Note(note); },
+               [&] { progress.EndNote(); })
                .has_value();
-    if (isatty(STDERR_FILENO)) session.err() << "\n";
+    progress.EndNote();
   }
   if (session.format() == Format::kText) {
     session.out() << "queued " << response.queued_snapshot_count()
