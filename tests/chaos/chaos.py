@@ -191,28 +191,31 @@ class Service:
         if pid is not None:
             os.kill(pid, sig)
 
-    def kill(self):
-        """SIGKILL, after reading its VmHWM (the exact peak of its life)."""
+    def _going_down(self):
+        """Marks the process as expected down and reads its VmHWM (the exact
+        peak of its life); returns it, or None when it is not running."""
         with self.lock:
             self.expected_down = True
             proc = self.proc
         if proc is None or proc.poll() is not None:
-            return
+            return None
         status = read_status(proc.pid)
         if status:
             self.peak_mib = max(self.peak_mib, *status)
+        return proc
+
+    def kill(self):
+        """SIGKILL, after reading its peak memory."""
+        proc = self._going_down()
+        if proc is None:
+            return
         proc.kill()
         proc.wait(30)
 
     def terminate(self):
-        with self.lock:
-            self.expected_down = True
-            proc = self.proc
-        if proc is None or proc.poll() is not None:
+        proc = self._going_down()
+        if proc is None:
             return
-        status = read_status(proc.pid)
-        if status:
-            self.peak_mib = max(self.peak_mib, *status)
         with contextlib.suppress(ProcessLookupError):
             proc.send_signal(signal.SIGCONT)
             proc.send_signal(signal.SIGTERM)
